@@ -1,0 +1,122 @@
+// The one typed configuration of Changehook, read from the environment and the command line once at
+// start-up. Every problem names the variable at fault so a wrong deployment fails fast and clearly.
+
+import path from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… when running on PostgreSQL; undefined = embedded SQLite under dataDir. */
+  databaseUrl?: string;
+  sandbox: boolean;
+  sandboxGooglePort: number;
+  orgSecret?: string;
+  userSecret?: string;
+  /** Current master key (32 bytes) if given by the environment; otherwise SQLite mode keeps one in dataDir. */
+  masterKey?: Buffer;
+  /** Older master keys still accepted for decryption, so `keys rotate` can re-encrypt with the current one. */
+  previousMasterKeys: Buffer[];
+  /** One origin for Google's OAuth, token and Gmail endpoints (the emulator); undefined = Google itself. */
+  googleBaseUrl?: string;
+  allowPrivateCallbacks: boolean;
+  /** Smallest accepted event.poller.refresh_interval, in minutes (1, or 1 second in the sandbox). */
+  minRefreshIntervalMinutes: number;
+  /** Consecutive failed polls after which an instance's polling is disabled. */
+  pollingFailureLimit: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function readPort(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`${name} must be a TCP port number between 0 and 65535, got "${raw}"`);
+  }
+  return port;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function readPositiveInteger(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+export function parseMasterKey(name: string, raw: string): Buffer {
+  const key = Buffer.from(raw.trim(), 'base64');
+  if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== raw.trim().replace(/=+$/, '')) {
+    throw new ConfigError(`${name} must be 32 bytes encoded in base64 (e.g. from "openssl rand -base64 32")`);
+  }
+  return key;
+}
+
+function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+  }
+  return raw;
+}
+
+function readSecret(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16 || /[\s,]/.test(raw)) {
+    throw new ConfigError(`${name} must be at least 16 characters without spaces or commas`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env, argv: readonly string[] = []): Config {
+  const sandbox = argv.includes('--sandbox') || readBoolean(env, 'CHANGEHOOK_SANDBOX', false);
+  const masterKey = env.CHANGEHOOK_MASTER_KEY ? parseMasterKey('CHANGEHOOK_MASTER_KEY', env.CHANGEHOOK_MASTER_KEY) : undefined;
+  const previousMasterKeys = (env.CHANGEHOOK_PREVIOUS_MASTER_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean)
+    .map((k) => parseMasterKey('CHANGEHOOK_PREVIOUS_MASTER_KEYS', k));
+  const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  if (databaseUrl && !masterKey) {
+    throw new ConfigError('CHANGEHOOK_MASTER_KEY is required with DATABASE_URL: every process sharing the database needs the same key');
+  }
+  const sandboxGoogleBase = env.CHANGEHOOK_GOOGLE_BASE_URL;
+  return {
+    host: env.HOST || '127.0.0.1',
+    port: readPort(env, 'PORT', 8080),
+    dataDir: path.resolve(env.CHANGEHOOK_DATA_DIR || 'data'),
+    databaseUrl,
+    sandbox,
+    sandboxGooglePort: readPort(env, 'CHANGEHOOK_SANDBOX_GOOGLE_PORT', 8090),
+    orgSecret: readSecret(env, 'CHANGEHOOK_ORG_SECRET'),
+    userSecret: readSecret(env, 'CHANGEHOOK_USER_SECRET'),
+    masterKey,
+    previousMasterKeys,
+    googleBaseUrl: sandboxGoogleBase ? readUrl(env, 'CHANGEHOOK_GOOGLE_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') : undefined,
+    allowPrivateCallbacks: sandbox || readBoolean(env, 'CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS', false),
+    minRefreshIntervalMinutes: sandbox ? 1 / 60 : 1,
+    pollingFailureLimit: readPositiveInteger(env, 'CHANGEHOOK_POLLING_FAILURE_LIMIT', 100),
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

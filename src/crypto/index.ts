@@ -1,0 +1,3 @@
+export { Keyring, keyIdOf, generateMasterKey } from './envelopeEncryption.ts';
+export { generateSecret, hashSecret, secretMatches } from './secretHash.ts';
+export { loadKeyring, beginKeyFileRotation, finishKeyFileRotation, masterKeyFile } from './masterKeys.ts';

@@ -1,0 +1,54 @@
+// The elements Changehook knows, looked up by key or numeric id, and their provider endpoints resolved
+// against configuration (CHANGEHOOK_GOOGLE_BASE_URL sends every Google call to one origin).
+
+import { NotFound } from '../errors/index.ts';
+import type { ElementDefinition } from './elementDefinition.ts';
+import { gmailElement } from './gmail/gmailElement.ts';
+
+export interface ProviderEndpoints {
+  authorizationUrl: string;
+  tokenUrl: string;
+  revokeUrl: string;
+  apiBaseUrl: string;
+}
+
+export class ElementRegistry {
+  private readonly elements: readonly ElementDefinition[];
+
+  constructor(private readonly options: { googleBaseUrl?: string }, elements: readonly ElementDefinition[] = [gmailElement]) {
+    this.elements = elements;
+  }
+
+  list(): readonly ElementDefinition[] {
+    return this.elements;
+  }
+
+  get(keyOrId: string): ElementDefinition {
+    const element = this.elements.find((e) => e.key === keyOrId || String(e.id) === keyOrId);
+    if (!element) throw new NotFound(`No element with key or id '${keyOrId}'`);
+    return element;
+  }
+
+  endpoints(element: ElementDefinition): ProviderEndpoints {
+    const { authorizationUrl, tokenUrl, revokeUrl, apiBaseUrl } = element.authentication;
+    const base = this.options.googleBaseUrl;
+    if (!base) return { authorizationUrl, tokenUrl, revokeUrl, apiBaseUrl };
+    const rebase = (url: string) => {
+      const parsed = new URL(url);
+      return `${base}${parsed.pathname}`;
+    };
+    return { authorizationUrl: rebase(authorizationUrl), tokenUrl: rebase(tokenUrl), revokeUrl: rebase(revokeUrl), apiBaseUrl: rebase(apiBaseUrl) };
+  }
+
+  /** Google's authorization URL for a client, as `GET /elements/{key}/oauth/url` returns it. */
+  oauthUrl(element: ElementDefinition, input: { apiKey: string; callbackUrl: string; scope?: string; state?: string }): string {
+    const url = new URL(this.endpoints(element).authorizationUrl);
+    url.searchParams.set('client_id', input.apiKey);
+    url.searchParams.set('redirect_uri', input.callbackUrl);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('scope', input.scope?.trim() || element.authentication.defaultScopes.join(' '));
+    for (const [name, value] of Object.entries(element.authentication.authorizationParameters)) url.searchParams.set(name, value);
+    url.searchParams.set('state', input.state || element.key);
+    return url.toString();
+  }
+}

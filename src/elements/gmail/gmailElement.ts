@@ -1,0 +1,68 @@
+// The Gmail element, as data: Google's OAuth 2.0 endpoints, the default scope, its hub resources and
+// the default poller configuration of the Cloud Elements product page.
+
+import { request } from 'undici';
+import type { ElementDefinition } from '../elementDefinition.ts';
+
+export const GOOGLE_ORIGINS = {
+  accounts: 'https://accounts.google.com',
+  oauth2: 'https://oauth2.googleapis.com',
+  gmail: 'https://gmail.googleapis.com',
+} as const;
+
+export const gmailElement: ElementDefinition = {
+  id: 1,
+  key: 'gmail',
+  name: 'Gmail',
+  description: "Google's email service: messages, threads, labels and drafts, with polling events through Gmail's History API.",
+  hub: 'general',
+  authentication: {
+    type: 'oauth2',
+    authorizationUrl: `${GOOGLE_ORIGINS.accounts}/o/oauth2/v2/auth`,
+    tokenUrl: `${GOOGLE_ORIGINS.oauth2}/token`,
+    revokeUrl: `${GOOGLE_ORIGINS.oauth2}/revoke`,
+    apiBaseUrl: `${GOOGLE_ORIGINS.gmail}/gmail/v1`,
+    defaultScopes: ['https://mail.google.com/'],
+    authorizationParameters: { access_type: 'offline', prompt: 'consent' },
+  },
+  configuration: [
+    { key: 'oauth.api.key', name: 'OAuth client id', type: 'TEXTFIELD_1000', description: 'Client ID of your Google app', required: true },
+    { key: 'oauth.api.secret', name: 'OAuth client secret', type: 'PASSWORD', description: 'Client secret of your Google app', required: true, secret: true },
+    { key: 'oauth.callback.url', name: 'OAuth callback URL', type: 'TEXTFIELD_1000', description: 'Authorized redirect URI of your Google app', required: true },
+    { key: 'oauth.scope', name: 'OAuth scope', type: 'TEXTFIELD_1000', description: 'Space-separated Google scopes', required: false, defaultValue: 'https://mail.google.com/' },
+    { key: 'event.notification.enabled', name: 'Events Enabled', type: 'BOOLEAN', description: 'Send events to the callback URL', required: false, defaultValue: 'false' },
+    { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', type: 'TEXTFIELD_1000', description: 'Where events are POSTed', required: false },
+    { key: 'event.notification.signature.key', name: 'Callback Notification Signature Key', type: 'PASSWORD', description: 'Signs each notification with HMAC-SHA256 (Elements-Webhook-Signature)', required: false, secret: true },
+    { key: 'event.poller.refresh_interval', name: 'Event poller refresh interval (mins)', type: 'NUMBER', description: 'How often the poller checks for changes, in minutes', required: false, defaultValue: '15' },
+    { key: 'event.poller.configuration', name: 'Configure Polling', type: 'TEXTAREA', description: 'Resources to poll, as JSON', required: false },
+  ],
+  resources: [
+    { name: 'changed-messages', path: '/changed-messages', methods: ['GET'], description: 'Messages changed since a cursor (Gmail History API)', polling: 'cursor' },
+    { name: 'messages', path: '/messages', methods: ['GET', 'POST', 'PATCH', 'DELETE'], description: 'Messages of the mailbox', polling: 'listing' },
+    { name: 'threads', path: '/threads', methods: ['GET', 'PATCH', 'DELETE'], description: 'Conversations', polling: 'listing' },
+    { name: 'labels', path: '/labels', methods: ['GET', 'POST', 'PATCH', 'DELETE'], description: 'System and user labels', polling: 'listing' },
+    { name: 'drafts', path: '/drafts', methods: ['GET', 'POST', 'PUT', 'DELETE'], description: 'Drafts', polling: 'listing' },
+  ],
+  defaultPollerConfiguration: {
+    'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' },
+  },
+  events: { supported: true, methods: ['polling'] },
+  async identifyAccount(apiBaseUrl, accessToken) {
+    // users.getProfile costs 1 quota unit and proves the token works for Gmail.
+    try {
+      const response = await request(`${apiBaseUrl}/users/me/profile`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+        headersTimeout: 10_000,
+        bodyTimeout: 10_000,
+      });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        return undefined;
+      }
+      const profile = (await response.body.json()) as { emailAddress?: unknown };
+      return typeof profile.emailAddress === 'string' ? profile.emailAddress : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};

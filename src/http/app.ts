@@ -1,0 +1,89 @@
+// The Fastify application: the platform API under /elements/api-v2, health endpoints, OpenAPI at
+// /docs, request ids, per-caller rate limits and the single error mapping. Routes receive their
+// services; nothing here reaches into the store directly except the readiness probe.
+
+import crypto from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import type { ElementRegistry } from '../elements/index.ts';
+import type { InstanceService } from '../instances/index.ts';
+import type { TenantService } from '../tenants/index.ts';
+import { CallerAuthentication } from './callerAuthentication.ts';
+import { errorHandler, notFoundHandler } from './errorMapping.ts';
+import { elementRoutes } from './routes/elementRoutes.ts';
+import { instanceRoutes } from './routes/instanceRoutes.ts';
+import { sharedSchemas } from './schemas.ts';
+
+export const API_PREFIX = '/elements/api-v2';
+
+export interface AppDeps {
+  logger: Logger;
+  tenants: TenantService;
+  elements: ElementRegistry;
+  instances: InstanceService;
+  /** Resolves when the store answers; used by /readyz. */
+  checkReady(): Promise<void>;
+  /** Requests per minute per caller (Authorization header or address). */
+  rateLimitPerMinute?: number;
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // Fastify's default request serializer logs method, URL and address, never headers, so the
+    // secrets in Authorization stay out of the logs.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: () => crypto.randomUUID(),
+    bodyLimit: 1024 * 1024,
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  for (const schema of sharedSchemas) app.addSchema(schema);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Changehook API', description: 'Cloud Elements compatible platform API: elements, instances, hubs and events.', version: '0.1.0' },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: {
+          CloudElements: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'User <user secret>, Organization <organization secret>[, Element <instance token>]' },
+        },
+      },
+      security: [{ CloudElements: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await deps.checkReady();
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.status(503).send({ status: 'unavailable', message: (error as Error).message });
+    }
+  });
+
+  const auth = new CallerAuthentication(deps.tenants);
+  await app.register(
+    async (api) => {
+      await api.register(rateLimit, {
+        max: deps.rateLimitPerMinute ?? 1200,
+        timeWindow: 60_000,
+        // One bucket per caller, not per address: tenants behind one NAT do not starve each other.
+        keyGenerator: (request) => crypto.createHash('sha256').update(request.headers.authorization ?? request.ip).digest('hex'),
+        errorResponseBuilder: (request, context) => ({
+          statusCode: 429,
+          requestId: request.id,
+          message: `Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}`,
+        }),
+      });
+      elementRoutes(api, { elements: deps.elements, auth });
+      instanceRoutes(api, { instances: deps.instances, auth });
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

@@ -1,0 +1,1 @@
+export { buildApp, API_PREFIX, type AppDeps } from './app.ts';

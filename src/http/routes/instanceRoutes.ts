@@ -1,0 +1,74 @@
+// /instances: authenticate (create), list with tags[], read, replace, patch and delete instances.
+
+import type { FastifyInstance } from 'fastify';
+import { BadRequest } from '../../errors/index.ts';
+import type { InstanceBody, InstanceService } from '../../instances/index.ts';
+import type { CallerAuthentication } from '../callerAuthentication.ts';
+import { errorResponses } from '../schemas.ts';
+
+export interface InstanceRoutesDeps {
+  instances: InstanceService;
+  auth: CallerAuthentication;
+}
+
+const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+
+function instanceId(raw: string): number {
+  if (!/^\d{1,15}$/.test(raw)) throw new BadRequest(`instance id must be a positive integer, got '${raw}'`);
+  return Number(raw);
+}
+
+function tagFilter(query: Record<string, string | string[] | undefined>): string[] {
+  const raw = query['tags[]'] ?? query.tags;
+  if (raw === undefined) return [];
+  return Array.isArray(raw) ? raw : [raw];
+}
+
+export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): void {
+  const tags = ['instances'];
+  const one = { 200: { $ref: 'Instance#' }, ...errorResponses };
+
+  app.post<{ Body: InstanceBody }>(
+    '/instances',
+    { schema: { tags, summary: 'Authenticate an element instance (exchanges providerData.code)', body: { $ref: 'InstanceBody#' }, response: one } },
+    async (request) => deps.instances.create(await deps.auth.caller(request), request.body),
+  );
+
+  app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
+    '/instances',
+    {
+      schema: {
+        tags,
+        summary: 'List instances, optionally those carrying any of tags[]',
+        querystring: { type: 'object', properties: { 'tags[]': { type: 'array', items: { type: 'string' } } } },
+        response: { 200: { type: 'array', items: { $ref: 'Instance#' } }, ...errorResponses },
+      },
+    },
+    async (request) => deps.instances.list(await deps.auth.caller(request), { tags: tagFilter(request.query) }),
+  );
+
+  app.get<{ Params: { id: string } }>('/instances/:id', { schema: { tags, summary: 'Get an instance', params: idParams, response: one } }, async (request) =>
+    deps.instances.get(await deps.auth.caller(request), instanceId(request.params.id)),
+  );
+
+  app.put<{ Params: { id: string }; Body: InstanceBody }>(
+    '/instances/:id',
+    { schema: { tags, summary: 'Replace an instance (re-authenticates with providerData.code)', params: idParams, body: { $ref: 'InstanceBody#' }, response: one } },
+    async (request) => deps.instances.replace(await deps.auth.caller(request), instanceId(request.params.id), request.body),
+  );
+
+  app.patch<{ Params: { id: string }; Body: InstanceBody }>(
+    '/instances/:id',
+    { schema: { tags, summary: 'Change name, tags, disabled or configuration keys', params: idParams, body: { $ref: 'InstanceBody#' }, response: one } },
+    async (request) => deps.instances.patch(await deps.auth.caller(request), instanceId(request.params.id), request.body),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/instances/:id',
+    { schema: { tags, summary: 'Delete an instance and revoke its grant', params: idParams } },
+    async (request, reply) => {
+      await deps.instances.delete(await deps.auth.caller(request), instanceId(request.params.id));
+      return reply.status(200).send({});
+    },
+  );
+}

@@ -1,0 +1,5 @@
+export { InstanceService, type InstanceBody, type InstanceView, type InstanceServiceDeps } from './instanceService.ts';
+export { ProviderTokenManager, InstanceNotValid } from './providerTokenManager.ts';
+export { MASKED_SECRET, parseInstanceConfiguration, type ConfigurationPolicy } from './instanceConfiguration.ts';
+export { callbackUrlProblem, isPrivateAddress } from './callbackUrlPolicy.ts';
+export { GrantRevoked, type ProviderTokens } from './oauthTokenClient.ts';

@@ -1,0 +1,121 @@
+// Gives callers a usable access token for an instance. Tokens are refreshed shortly before they
+// expire, and only one refresh per instance runs at a time: in-process callers share one promise,
+// and processes sharing the database take a lease on the instance row, so a rotating refresh token is
+// never used twice. `invalid_grant` marks the instance invalid with the reason, for the API to show.
+
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { ProviderError } from '../errors/index.ts';
+import type { Keyring } from '../crypto/index.ts';
+import type { Database, InstanceRow } from '../store/index.ts';
+import { GrantRevoked, refreshAccessToken, type OAuthClientCredentials } from './oauthTokenClient.ts';
+
+/** Refresh this long before expiry so a token never dies in the middle of a poll. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+const LEASE_MS = 30_000;
+const WAIT_STEP_MS = 50;
+
+export interface TokenManagerDeps {
+  db: Kysely<Database>;
+  keyring: Keyring;
+  /** The token endpoint and client credentials of an instance (they live in its configuration). */
+  clientCredentials(row: InstanceRow): OAuthClientCredentials;
+  now?: () => number;
+}
+
+export class InstanceNotValid extends ProviderError {}
+
+export class ProviderTokenManager {
+  private readonly inFlight = new Map<number, Promise<string>>();
+  private readonly owner = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: TokenManagerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** A valid access token; `forceRefresh` after the provider answered 401 to the current one. */
+  async accessToken(instanceId: number, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const row = await this.load(instanceId);
+    if (!options.forceRefresh && row.access_token_encrypted && (row.access_token_expires_at ?? 0) - REFRESH_MARGIN_MS > this.now()) {
+      return this.deps.keyring.decrypt(row.access_token_encrypted);
+    }
+    const staleToken = row.access_token_encrypted;
+    let pending = this.inFlight.get(instanceId);
+    if (!pending) {
+      pending = this.refreshOnce(instanceId, staleToken).finally(() => this.inFlight.delete(instanceId));
+      this.inFlight.set(instanceId, pending);
+    }
+    return pending;
+  }
+
+  private async load(instanceId: number): Promise<InstanceRow> {
+    const row = await this.deps.db.selectFrom('instances').selectAll().where('id', '=', instanceId).executeTakeFirst();
+    if (!row) throw new ProviderError(`Instance ${instanceId} no longer exists`, { statusCode: 404 });
+    if (!row.valid) {
+      throw new InstanceNotValid(`Instance ${instanceId} is not valid: ${row.invalid_reason ?? 'it must be authenticated again'}`, { statusCode: 403 });
+    }
+    return row;
+  }
+
+  private async refreshOnce(instanceId: number, staleToken: string | null): Promise<string> {
+    const deadline = this.now() + LEASE_MS * 2;
+    for (;;) {
+      const now = this.now();
+      const leased = await this.deps.db
+        .updateTable('instances')
+        .set({ refresh_lease_owner: this.owner, refresh_lease_until: now + LEASE_MS })
+        .where('id', '=', instanceId)
+        .where((eb) => eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<', now)]))
+        .executeTakeFirst();
+      if (Number(leased.numUpdatedRows) === 1) return this.refreshUnderLease(instanceId, staleToken);
+      // Another process is refreshing: wait for its token rather than spending the refresh token twice.
+      await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+      const row = await this.load(instanceId);
+      if (row.access_token_encrypted && row.access_token_encrypted !== staleToken) return this.deps.keyring.decrypt(row.access_token_encrypted);
+      if (this.now() > deadline) throw new ProviderError(`Timed out waiting for another process to refresh instance ${instanceId}'s token`, { statusCode: 503 });
+    }
+  }
+
+  private async refreshUnderLease(instanceId: number, staleToken: string | null): Promise<string> {
+    const releaseLease = { refresh_lease_owner: null, refresh_lease_until: null };
+    try {
+      const row = await this.load(instanceId);
+      // Someone refreshed between our read and our lease: use their token.
+      if (row.access_token_encrypted && row.access_token_encrypted !== staleToken && (row.access_token_expires_at ?? 0) - REFRESH_MARGIN_MS > this.now()) {
+        await this.deps.db.updateTable('instances').set(releaseLease).where('id', '=', instanceId).where('refresh_lease_owner', '=', this.owner).execute();
+        return this.deps.keyring.decrypt(row.access_token_encrypted);
+      }
+      if (!row.refresh_token_encrypted) {
+        await this.markInvalid(instanceId, 'the provider gave no refresh token (authorize with access_type=offline)');
+        throw new InstanceNotValid(`Instance ${instanceId} has no refresh token; it must be authenticated again`, { statusCode: 403 });
+      }
+      const tokens = await refreshAccessToken(this.deps.clientCredentials(row), this.deps.keyring.decrypt(row.refresh_token_encrypted));
+      const accessTokenEncrypted = this.deps.keyring.encrypt(tokens.accessToken);
+      await this.deps.db
+        .updateTable('instances')
+        .set({
+          access_token_encrypted: accessTokenEncrypted,
+          access_token_expires_at: tokens.expiresAt,
+          // Google may rotate refresh tokens; keep the new one when it comes.
+          ...(tokens.refreshToken ? { refresh_token_encrypted: this.deps.keyring.encrypt(tokens.refreshToken) } : {}),
+          ...releaseLease,
+          updated_at: this.now(),
+        })
+        .where('id', '=', instanceId)
+        .execute();
+      return tokens.accessToken;
+    } catch (error) {
+      await this.deps.db.updateTable('instances').set(releaseLease).where('id', '=', instanceId).where('refresh_lease_owner', '=', this.owner).execute();
+      if (error instanceof GrantRevoked) {
+        await this.markInvalid(instanceId, error.message);
+        throw new InstanceNotValid(`Instance ${instanceId} is not valid: ${error.message}`, { statusCode: 403, providerError: 'invalid_grant' }, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async markInvalid(instanceId: number, reason: string): Promise<void> {
+    await this.deps.db.updateTable('instances').set({ valid: 0, invalid_reason: reason, updated_at: this.now() }).where('id', '=', instanceId).execute();
+  }
+}

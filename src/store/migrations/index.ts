@@ -1,0 +1,15 @@
+// The ordered list of migrations, one set for both dialects, run by Kysely's Migrator.
+
+import type { Migration, MigrationProvider } from 'kysely';
+import type { StoreDialect } from './columns.ts';
+import { migration001 } from './001_tenants_and_instances.ts';
+
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '001_tenants_and_instances': migration001(dialect),
+      };
+    },
+  };
+}
