@@ -3,3 +3,5 @@ export { ProviderTokenManager, InstanceNotValid } from './providerTokenManager.t
 export { MASKED_SECRET, parseInstanceConfiguration, type ConfigurationPolicy } from './instanceConfiguration.ts';
 export { callbackUrlProblem, isPrivateAddress } from './callbackUrlPolicy.ts';
 export { GrantRevoked, type ProviderTokens } from './oauthTokenClient.ts';
+export { startTokenRefresher } from './tokenRefresher.ts';
+export { reencryptInstanceSecrets } from './secretReencryption.ts';

@@ -1,0 +1,112 @@
+// The `changehook` command line: serve, api, worker, migrate, orgs create, keys rotate, emulator google.
+
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/index.ts';
+import { beginKeyFileRotation, finishKeyFileRotation, loadKeyring } from '../crypto/index.ts';
+import { reencryptInstanceSecrets } from '../instances/index.ts';
+import { openStore } from '../store/index.ts';
+import { TenantService } from '../tenants/index.ts';
+import { startGoogleEmulator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
+import { handleShutdownSignals, startServer, startupBanner, type Role } from './serve.ts';
+
+const USAGE = `usage: changehook <command>
+
+  serve [--sandbox]          API, console and workers in one process (default of npm start)
+  api                        API and console only (scale-out, with DATABASE_URL)
+  worker                     background workers only (scale-out, with DATABASE_URL)
+  migrate                    bring the database schema up to date and exit
+  orgs create [--name N] [--email E]
+                             create an organization and its first user; prints their secrets once
+  keys rotate                re-encrypt every secret under a new master key
+  emulator google [--port P] run the Google emulator alone (default port 8090)
+
+Configuration is read from the environment; see README.md.`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, sub] = argv;
+  const config = loadConfig(process.env, argv);
+  switch (command) {
+    case 'serve':
+    case 'api':
+    case 'worker': {
+      const role = command as Role;
+      const server = await startServer(config, role);
+      process.stdout.write(startupBanner(server, role) + '\n');
+      handleShutdownSignals(server);
+      return;
+    }
+    case 'migrate': {
+      loadKeyring(config);
+      const store = await openStore(config);
+      await store.close();
+      process.stdout.write(`database is up to date (${store.dialect})\n`);
+      return;
+    }
+    case 'orgs': {
+      if (sub !== 'create') throw new UsageError(`unknown orgs command '${sub ?? ''}'`);
+      const { values } = parseArgs({ args: argv.slice(2), options: { name: { type: 'string' }, email: { type: 'string' } } });
+      const store = await openStore(config);
+      try {
+        const tenant = await new TenantService(store.db).createOrganization({ name: values.name ?? 'New organization', userEmail: values.email ?? 'admin@localhost' });
+        process.stdout.write(
+          `organization ${tenant.organizationId} "${tenant.organizationName}" with user ${tenant.userId} <${tenant.userEmail}>\n` +
+            `Authorization: User ${tenant.userSecret}, Organization ${tenant.organizationSecret}\n` +
+            'These secrets are shown once; store them now.\n',
+        );
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    case 'keys': {
+      if (sub !== 'rotate') throw new UsageError(`unknown keys command '${sub ?? ''}'`);
+      const keyring = beginKeyFileRotation(config);
+      const store = await openStore(config);
+      try {
+        const result = await reencryptInstanceSecrets(store.db, keyring);
+        finishKeyFileRotation(config);
+        process.stdout.write(`re-encrypted ${result.values} secrets of ${result.instances} instances under key ${keyring.currentKeyId}\n`);
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    case 'emulator': {
+      if (sub !== 'google') throw new UsageError(`unknown emulator '${sub ?? ''}'; only 'google' exists`);
+      const { values } = parseArgs({ args: argv.slice(2), options: { port: { type: 'string' }, host: { type: 'string' } } });
+      const port = values.port === undefined ? config.sandboxGooglePort : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port number, got '${values.port}'`);
+      const emulator = await startGoogleEmulator({ port, host: values.host ?? '127.0.0.1' });
+      process.stdout.write(
+        `Google emulator on ${emulator.baseUrl}\n  OAuth client id      ${SANDBOX_CLIENT_ID}\n  OAuth client secret  ${SANDBOX_CLIENT_SECRET}\n` +
+          `  control API          ${emulator.baseUrl}/__emulator/\n`,
+      );
+      const stop = () => void emulator.close().then(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE + '\n');
+      return;
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.exit(78);
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    process.exit(64);
+  }
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

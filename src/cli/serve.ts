@@ -1,0 +1,140 @@
+// `changehook serve` (API + workers in one process, the default of `npm start`), `changehook api`
+// and `changehook worker`; with --sandbox also the Google emulator, pointed at by the Gmail element.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.ts';
+import { buildApp } from '../http/index.ts';
+import { startTokenRefresher } from '../instances/index.ts';
+import type { CreatedTenant } from '../tenants/index.ts';
+import { startGoogleEmulator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type GoogleEmulator } from '../../emulators/google/index.ts';
+import { createLogger, createServices, type Services } from './services.ts';
+
+export type Role = 'serve' | 'api' | 'worker';
+
+export interface RunningServer {
+  services: Services;
+  /** Base URL of the HTTP server (undefined for a worker). */
+  url?: string;
+  emulator?: GoogleEmulator;
+  tenant?: Pick<CreatedTenant, 'organizationSecret' | 'userSecret'>;
+  close(): Promise<void>;
+}
+
+export const SANDBOX_MAILBOX = 'sandbox.user@example.com';
+
+/**
+ * The sandbox is for trying things out: its tenant's secrets are kept in the data directory (mode
+ * 0600) so every start can print them again. Outside the sandbox, secrets are shown once only.
+ */
+function sandboxTenantFile(config: Config): string {
+  return path.join(config.dataDir, 'sandbox-tenant.json');
+}
+
+async function bootstrapTenant(services: Services): Promise<RunningServer['tenant']> {
+  const { config } = services;
+  if (config.sandbox && !config.orgSecret) {
+    const file = sandboxTenantFile(config);
+    if (fs.existsSync(file)) {
+      const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { organizationSecret: string; userSecret: string };
+      await services.tenants.bootstrap(saved);
+      return saved;
+    }
+    const created = await services.tenants.bootstrap({});
+    const tenant = created ?? (await services.tenants.createOrganization({ name: 'Sandbox organization', userEmail: 'admin@localhost' }));
+    fs.writeFileSync(file, JSON.stringify({ organizationSecret: tenant.organizationSecret, userSecret: tenant.userSecret }), { mode: 0o600 });
+    return tenant;
+  }
+  const created = await services.tenants.bootstrap({ organizationSecret: config.orgSecret, userSecret: config.userSecret });
+  return created;
+}
+
+export async function startServer(config: Config, role: Role): Promise<RunningServer> {
+  const logger = createLogger(config);
+  let emulator: GoogleEmulator | undefined;
+  let effective = config;
+  if (config.sandbox && role !== 'worker') {
+    emulator = await startGoogleEmulator({ port: config.sandboxGooglePort, host: '127.0.0.1' });
+    await emulator.control.createMailbox(SANDBOX_MAILBOX);
+    effective = { ...config, googleBaseUrl: config.googleBaseUrl ?? emulator.baseUrl };
+  }
+  const services = await createServices(effective, logger);
+  const tenant = role === 'worker' ? undefined : await bootstrapTenant(services);
+
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  if (role !== 'worker') {
+    app = await buildApp({
+      logger,
+      tenants: services.tenants,
+      elements: services.elements,
+      instances: services.instances,
+      checkReady: async () => {
+        await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
+      },
+    });
+    url = await app.listen({ host: config.host, port: config.port });
+  }
+  const refresher = role === 'api' ? undefined : startTokenRefresher({ db: services.store.db, tokens: services.tokens, logger });
+
+  let closing: Promise<void> | undefined;
+  return {
+    services,
+    url,
+    emulator,
+    tenant,
+    close() {
+      closing ??= (async () => {
+        await app?.close();
+        await refresher?.stop();
+        await services.store.close();
+        await emulator?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export function startupBanner(server: RunningServer, role: Role): string {
+  const { config } = server.services;
+  const lines: string[] = [''];
+  if (server.url) {
+    lines.push(`Changehook ${role} is listening on ${server.url}`);
+    lines.push(`  console          ${server.url}/`);
+    lines.push(`  API              ${server.url}/elements/api-v2`);
+    lines.push(`  OpenAPI docs     ${server.url}/docs`);
+  } else {
+    lines.push(`Changehook worker is running (${server.services.store.dialect})`);
+  }
+  lines.push(`  database         ${server.services.store.dialect === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
+  if (server.tenant) {
+    lines.push('', 'Tenant secrets' + (config.sandbox ? ' (sandbox):' : ' — shown once, store them now:'));
+    lines.push(`  Authorization: User ${server.tenant.userSecret}, Organization ${server.tenant.organizationSecret}`);
+  }
+  if (server.emulator && server.url) {
+    lines.push('', `Sandbox: Google emulator on ${server.emulator.baseUrl}`);
+    lines.push(`  OAuth client id      ${SANDBOX_CLIENT_ID}`);
+    lines.push(`  OAuth client secret  ${SANDBOX_CLIENT_SECRET}`);
+    lines.push(`  redirect URI         ${server.url}/oauth/callback`);
+    lines.push(`  mailbox              ${SANDBOX_MAILBOX}`);
+    lines.push(`  callbacks to loopback addresses and refresh intervals down to 1 second ("0.0167") are allowed`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function handleShutdownSignals(server: RunningServer): void {
+  const shutdown = (signal: string) => {
+    server.services.logger.info({ signal }, 'shutting down');
+    server
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        server.services.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
