@@ -193,11 +193,11 @@ function hasControlBytes(bytes: Buffer): boolean {
 }
 
 function decodeHeaderBytes(bytes: Buffer): string {
-  // RFC 6532 allows raw UTF-8 in headers; anything else is read as Latin-1 rather than rejected.
+  // RFC 6532 allows raw UTF-8 in headers; other 8-bit bytes are read as windows-1252 rather than rejected.
   try {
     return utf8Strict.decode(bytes);
   } catch {
-    return bytes.toString('latin1');
+    return decodeWindows1252(bytes);
   }
 }
 
@@ -293,7 +293,7 @@ function decodeRfc2231(sections: { text: string; encoded: boolean }[]): string {
       bytes.push(...Buffer.from(text, 'utf8'));
     }
   }
-  return decoderFor(charset).decode(Uint8Array.from(bytes));
+  return decodeCharset(Uint8Array.from(bytes), charset);
 }
 
 function splitOutsideQuotes(s: string, separator: string): string[] {
@@ -318,13 +318,26 @@ function splitOutsideQuotes(s: string, separator: string): string[] {
   return pieces;
 }
 
-function decoderFor(charset: string): TextDecoder {
+/** Text of `bytes` in `charset`; an unknown label falls back to UTF-8, which replaces what it cannot read. */
+function decodeCharset(bytes: Uint8Array, charset: string): string {
+  let decoder: TextDecoder;
   try {
-    return new TextDecoder(charset.trim().toLowerCase());
+    decoder = new TextDecoder(charset.trim().toLowerCase());
   } catch {
-    // An unknown charset label: UTF-8 is the best guess, and TextDecoder replaces what it cannot read.
-    return new TextDecoder('utf-8');
+    decoder = new TextDecoder('utf-8');
   }
+  // WHATWG maps iso-8859-1, us-ascii and their aliases to windows-1252, but Node 20's decoder for it
+  // is plain Latin-1 and loses the 0x80-0x9F characters (curly quotes, €) that such mail often holds.
+  return decoder.encoding === 'windows-1252' ? decodeWindows1252(bytes) : decoder.decode(bytes);
+}
+
+// windows-1252 0x80-0x9F; the five bytes it leaves undefined stay the C1 controls WHATWG maps them to.
+const WINDOWS_1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
+
+function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
+    .replace(/[\x80-\x9f]/g, (c) => WINDOWS_1252_HIGH.charAt(c.charCodeAt(0) - 0x80));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -367,7 +380,7 @@ function buildPart(raw: Buffer, entity: Entity, partId: string, defaultType: str
   const content = decodeTransferEncoding(raw.subarray(entity.bodyStart, entity.bodyEnd), headerValue(entity.headers, 'content-transfer-encoding'));
   const isText = mimeType.startsWith('text/') || mimeType.startsWith('multipart/');
   if (filename === '' && isText) {
-    const text = decoderFor(contentType.params.get('charset') ?? 'utf-8').decode(content);
+    const text = decodeCharset(content, contentType.params.get('charset') ?? 'utf-8');
     const utf8 = Buffer.from(text, 'utf8');
     const inline = !disposition.value.startsWith('attachment');
     if (inline && mimeType === 'text/plain') collected.texts.plain.push(text);
