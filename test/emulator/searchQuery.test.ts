@@ -160,9 +160,12 @@ describe('compileSearchQuery: labels and folders', () => {
     assert.equal(matches('label:receipts'), false);
   });
 
-  test('label: by id', () => {
+  test('label: by id, even when the lookup knows only names', () => {
     assert.equal(matches('label:Label_1'), true);
     assert.equal(matches('label:Label_3'), false);
+    const namesOnly: SearchQueryOptions = { labelIdForName: () => undefined };
+    assert.equal(matches('label:Label_1', message(), namesOnly), true);
+    assert.equal(matches('label:Label_2', message(), namesOnly), false);
   });
 
   test('label: with system labels resolves without the lookup', () => {

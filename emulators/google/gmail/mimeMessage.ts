@@ -29,10 +29,14 @@ export interface ParsedMessage {
   date?: Date;
   /** The Message-ID header as written, angle brackets included. */
   messageId?: string;
+  /** Up to 200 characters of `text`, whitespace collapsed, HTML-escaped as Gmail returns it (`'` is `&#39;`). */
   snippet: string;
+  /** The inline text/plain bodies, or failing those the text/html bodies stripped of markup; what search reads. */
   text: string;
+  /** True when some part has a filename. */
   hasAttachment: boolean;
   filenames: string[];
+  /** The raw message's length in bytes. */
   sizeEstimate: number;
 }
 
@@ -66,7 +70,8 @@ export function parseRawMessage(raw: Buffer): ParsedMessage {
   return {
     payload,
     attachments,
-    headers,
+    // A copy, so that trimming one list (format=metadata) never changes the payload's.
+    headers: [...headers],
     from: addressHeader(headers, 'from'),
     to: addressHeader(headers, 'to'),
     cc: addressHeader(headers, 'cc'),
@@ -100,13 +105,13 @@ export async function composeRawMessage(fields: ComposeFields): Promise<Buffer> 
   const composer = new MailComposer({
     from: fields.from,
     to: fields.to,
-    ...(fields.cc === undefined ? {} : { cc: fields.cc }),
-    ...(fields.bcc === undefined ? {} : { bcc: fields.bcc }),
+    cc: fields.cc,
+    bcc: fields.bcc,
     subject: fields.subject,
-    ...(fields.text === undefined ? {} : { text: fields.text }),
-    ...(fields.html === undefined ? {} : { html: fields.html }),
-    ...(fields.date === undefined ? {} : { date: fields.date }),
-    ...(fields.messageId === undefined ? {} : { messageId: fields.messageId }),
+    text: fields.text,
+    html: fields.html,
+    date: fields.date,
+    messageId: fields.messageId,
     attachments: (fields.attachments ?? []).map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })),
     // Content comes from API callers; never let a string be read as a file path or URL.
     disableFileAccess: true,

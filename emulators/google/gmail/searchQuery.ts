@@ -445,14 +445,17 @@ class TermCompiler {
     return containsMatcher(me !== undefined && value.toLowerCase() === 'me' ? me : value);
   }
 
-  /** A label id, or undefined when no label has that name (then the term matches nothing, as in Gmail). */
-  private resolveLabel(value: string): string | undefined {
+  /**
+   * The label id a `label:`/`in:` value names. A value no name resolves is taken as a label id
+   * (`label:Label_12`); label ids never collide with names' spellings, and an unknown name then
+   * simply matches nothing, as in Gmail.
+   */
+  private resolveLabel(value: string): string {
     const lookup = this.options.labelIdForName;
     const id = lookup(value) ?? lookup(value.replace(/-/g, ' ')) ?? lookup(value.replace(/-/g, '/'));
     if (id !== undefined) return id;
     const upper = value.toUpperCase().replace(/-/g, '_');
-    if (SYSTEM_LABEL_IDS.has(upper)) return upper;
-    return undefined;
+    return SYSTEM_LABEL_IDS.has(upper) ? upper : value;
   }
 
   private compileIs(value: string, pos: number): Predicate {
@@ -553,8 +556,7 @@ class TermCompiler {
   }
 }
 
-function hasLabel(id: string | undefined): Predicate {
-  if (id === undefined) return () => false;
+function hasLabel(id: string): Predicate {
   return (m) => m.labelIds.includes(id);
 }
 
