@@ -48,7 +48,7 @@ const DATE_KEYS = ['updatedDateField', 'updatedDateFormat', 'updatedDateTimezone
 export function parsePollerConfiguration(value: unknown, options: { fieldName?: string } = {}): PollerConfiguration {
   const field = options.fieldName ?? DEFAULT_POLLER_CONFIGURATION_FIELD;
   const root = objectFromValue(value, field, 'must be an object or a JSON string');
-  const result: Record<string, ResourcePollerConfiguration> = {};
+  const result = new Map<string, ResourcePollerConfiguration>();
   const originalKeys = new Map<string, string>();
   for (const [rawKey, entry] of Object.entries(root)) {
     const key = normalizeResourceKey(rawKey);
@@ -58,9 +58,10 @@ export function parsePollerConfiguration(value: unknown, options: { fieldName?: 
       throw new BadRequest(`${field}.${key} is configured twice ("${earlier}" and "${rawKey}")`);
     }
     originalKeys.set(key, rawKey);
-    result[key] = parseResourceEntry(entry, `${field}.${key}`);
+    result.set(key, parseResourceEntry(entry, `${field}.${key}`));
   }
-  return result;
+  // fromEntries defines own properties, so a resource named __proto__ cannot reach the prototype.
+  return Object.fromEntries(result);
 }
 
 /** `/changed-messages` and `changed-messages` name the same resource. */

@@ -107,6 +107,12 @@ test('entry errors name the resource and the field', () => {
   rejects(entry({ datesConfiguration: { updatedDateFormat: 'seconds' } }), /datesConfiguration.updatedDateField is required when updatedDateFormat/);
 });
 
+test('a resource named __proto__ stays an ordinary key', () => {
+  const parsed = parsePollerConfiguration('{"__proto__":{"url":"/hubs/general/x","idField":"id"}}');
+  assert.deepEqual(Object.keys(parsed), ['__proto__']);
+  assert.equal(Object.getPrototypeOf(parsed), Object.prototype);
+});
+
 test('resourceNameFromUrl and normalizeResourceKey', () => {
   assert.deepEqual(resourceNameFromUrl('/hubs/general/changed-messages?x=1'), { hubKey: 'general', resourceName: 'changed-messages' });
   assert.deepEqual(resourceNameFromUrl('/hubs/crm/contacts/${epoch}/notes/'), { hubKey: 'crm', resourceName: 'contacts/${epoch}/notes' });
