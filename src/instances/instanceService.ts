@@ -2,8 +2,8 @@
 // patch and delete, always within the caller's organization.
 
 import type { Kysely } from 'kysely';
-import { generateSecret, hashSecret, type Keyring } from '../crypto/index.ts';
-import { generateWebhookSecret } from '../crypto/webhookSignature.ts';
+import { generateSecret, generateWebhookSecret, hashSecret, type Keyring } from '../crypto/index.ts';
+
 import type { ElementDefinition, ElementRegistry } from '../elements/index.ts';
 import { BadRequest, NotFound } from '../errors/index.ts';
 import type { Database, InstanceRow, InstanceRowUpdate } from '../store/index.ts';
@@ -14,6 +14,7 @@ import {
   type ConfigurationPolicy,
   type InstanceConfiguration,
 } from './instanceConfiguration.ts';
+import { syncPollSchedules } from '../events/poller/scheduleSync.ts';
 import { exchangeAuthorizationCode, revokeToken, type OAuthClientCredentials, type ProviderTokens } from './oauthTokenClient.ts';
 
 export interface InstanceBody {
@@ -163,7 +164,8 @@ export class InstanceService {
     const token = generateSecret();
     const now = Date.now();
     try {
-      const row = await this.deps.db
+      const row = await this.deps.db.transaction().execute(async (trx) => {
+        const inserted = await trx
         .insertInto('instances')
         .values({
           organization_id: caller.organizationId,
@@ -183,9 +185,12 @@ export class InstanceService {
           updated_at: now,
           ...this.configurationColumns(config),
           ...this.tokenColumns(tokens, account),
-        } as never)
+        })
         .returningAll()
         .executeTakeFirstOrThrow();
+        await syncPollSchedules(trx, inserted);
+        return inserted;
+      });
       return this.view(row);
     } catch (error) {
       // The grant would otherwise stay alive with no instance to use or revoke it.
@@ -287,14 +292,39 @@ export class InstanceService {
     return this.update(row, changes);
   }
 
+  /**
+   * Every PUT/PATCH is also how a user says "try again": it re-enables polling disabled after repeated
+   * failures, and a changed callback URL lifts a 410 Gone and resumes the deliveries waiting on it.
+   */
   private async update(row: InstanceRow, changes: InstanceRowUpdate): Promise<InstanceView> {
-    const updated = await this.deps.db
-      .updateTable('instances')
-      .set({ ...changes, updated_at: Date.now() })
-      .where('id', '=', row.id)
-      .where('organization_id', '=', row.organization_id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const now = Date.now();
+    const callbackChanged = changes.callback_url !== undefined && changes.callback_url !== row.callback_url;
+    const updated = await this.deps.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('instances')
+        .set({
+          ...changes,
+          polling_disabled: 0,
+          polling_disabled_reason: null,
+          ...(callbackChanged ? { callback_gone: 0 } : {}),
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('organization_id', '=', row.organization_id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (callbackChanged) {
+        await trx
+          .updateTable('notifications')
+          .set({ next_attempt_at: now })
+          .where('instance_id', '=', row.id)
+          .where('status', 'in', ['NEW', 'RETRYING'])
+          .where('next_attempt_at', 'is', null)
+          .execute();
+      }
+      await syncPollSchedules(trx, result, now);
+      return result;
+    });
     return this.view(updated);
   }
 

@@ -1,2 +1,16 @@
 export { openStore, sqliteFile, type Store } from './database.ts';
-export type { Database, InstanceRow, NewInstanceRow, InstanceRowUpdate, OrganizationRow, UserRow } from './schema.ts';
+export type {
+  Database,
+  InstanceRow,
+  NewInstanceRow,
+  InstanceRowUpdate,
+  OrganizationRow,
+  UserRow,
+  PollScheduleRow,
+  NotificationRow,
+  NotificationStatus,
+  EventRow,
+  DeliveryAttemptRow,
+} from './schema.ts';
+export { claimDuePolls, claimDueNotifications, type ClaimOptions } from './claimQueries.ts';
+export type { StoreDialect } from './migrations/columns.ts';

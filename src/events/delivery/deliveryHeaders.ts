@@ -1,7 +1,7 @@
 // The headers of one delivery attempt (DESIGN.md §2). The webhook id is the notification id, so it is the
 // same on every retry; the Standard Webhooks timestamp and signature are fresh per attempt.
 
-import { elementsSignature, standardWebhookHeaders } from '../../crypto/webhookSignature.ts';
+import { elementsSignature, standardWebhookHeaders } from '../../crypto/index.ts';
 
 export interface DeliveryHeadersInput {
   readonly notificationId: string;

@@ -3,12 +3,14 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from './columns.ts';
 import { migration001 } from './001_tenants_and_instances.ts';
+import { migration002 } from './002_polling_and_delivery.ts';
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
       return {
         '001_tenants_and_instances': migration001(dialect),
+        '002_polling_and_delivery': migration002(dialect),
       };
     },
   };

@@ -1,0 +1,187 @@
+// The transactional outbox. One poll's outcome — its events, the notifications carrying them, the new
+// cursor and the new fingerprints — commits in ONE transaction, and only while the poller still holds
+// its lease. A crash before the commit repeats the poll from the old cursor; event ids are
+// deterministic, so the repeat finds the events it already wrote instead of emitting them twice.
+
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, InstanceRow } from '../store/index.ts';
+import { buildNotification, chunkEvents, type NotificationInstance, type NotificationEvent } from './delivery/notificationEnvelope.ts';
+import type { DetectedChange } from './poller/changeDetection.ts';
+import { eventIdFor } from './poller/deterministicId.ts';
+
+/** The poller lost its lease (it ran longer than the lease and another worker took over). */
+export class LeaseLost extends Error {}
+
+export type FingerprintWrite =
+  /** A baseline: the full set of ids and fingerprints. */
+  | { kind: 'replace'; fingerprints: ReadonlyMap<string, string> }
+  /** After a diff: only what changed. */
+  | { kind: 'apply'; changes: readonly DetectedChange[]; fingerprints: ReadonlyMap<string, string> };
+
+export interface PollCommit {
+  instance: InstanceRow;
+  ownerEmail: string;
+  hubKey: string;
+  scheduleId: number;
+  leaseOwner: string;
+  resource: string;
+  changes: readonly DetectedChange[];
+  pollDate: Date;
+  /** The schedule's new state (cursor, baseline). */
+  schedule: { cursor?: string | null; baseline_at?: number | null };
+  fingerprints?: FingerprintWrite;
+}
+
+const INSERT_CHUNK = 200;
+
+function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function notificationInstance(instance: InstanceRow, ownerEmail: string, hubKey: string): NotificationInstance {
+  return {
+    id: instance.id,
+    name: instance.name,
+    elementKey: instance.element_key,
+    hubKey,
+    tags: JSON.parse(instance.tags) as string[],
+    accountId: instance.organization_id,
+    companyId: instance.organization_id,
+    userId: instance.user_id,
+    user: ownerEmail,
+  };
+}
+
+export async function commitPoll(db: Kysely<Database>, commit: PollCommit): Promise<{ events: number; notifications: number }> {
+  return db.transaction().execute(async (trx) => {
+    // Taking the schedule row first both checks the lease and (on PostgreSQL) locks it until commit.
+    const held = await trx
+      .updateTable('poll_schedules')
+      .set({ ...commit.schedule })
+      .where('id', '=', commit.scheduleId)
+      .where('lease_owner', '=', commit.leaseOwner)
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost(`lost the lease of schedule ${commit.scheduleId}`);
+
+    const written = await writeEvents(trx, commit);
+    if (commit.fingerprints) await writeFingerprints(trx, commit.scheduleId, commit.fingerprints);
+    return written;
+  });
+}
+
+async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Promise<{ events: number; notifications: number }> {
+  const { instance, resource } = commit;
+  const candidates = commit.changes.map((change) => ({ change, id: eventIdFor(instance.id, resource, change.objectId, change.version) }));
+  if (candidates.length === 0) return { events: 0, notifications: 0 };
+  const known = new Set<string>();
+  for (const part of chunks(candidates.map((c) => c.id))) {
+    const rows = await trx.selectFrom('events').select('id').where('id', 'in', part).execute();
+    for (const row of rows) known.add(row.id);
+  }
+  const seen = new Set<string>();
+  const fresh = candidates.filter((c) => !known.has(c.id) && !seen.has(c.id) && seen.add(c.id));
+  if (fresh.length === 0) return { events: 0, notifications: 0 };
+
+  // The per-instance sequence: an UPDATE … RETURNING serializes concurrent writers on the instance row.
+  const counter = await trx
+    .updateTable('instances')
+    .set((eb) => ({ event_sequence: eb('event_sequence', '+', fresh.length) }))
+    .where('id', '=', instance.id)
+    .returning('event_sequence')
+    .executeTakeFirst();
+  if (!counter) throw new LeaseLost(`instance ${instance.id} was deleted during the poll`);
+  const firstSequence = Number(counter.event_sequence) - fresh.length + 1;
+
+  const now = Date.now();
+  const events: NotificationEvent[] = fresh.map(({ change, id }, index) => ({
+    id,
+    sequence: firstSequence + index,
+    instanceId: instance.id,
+    objectType: resource,
+    objectId: change.objectId,
+    eventType: change.eventType,
+    date: change.date,
+    record: change.record,
+  }));
+  const target = notificationInstance(instance, commit.ownerEmail, commit.hubKey);
+  let notifications = 0;
+  for (const group of chunkEvents(events)) {
+    const built = buildNotification({ instance: target, events: group, pollDate: commit.pollDate, createdDate: new Date(now) });
+    await trx
+      .insertInto('notifications')
+      .values({
+        id: built.id,
+        instance_id: instance.id,
+        organization_id: instance.organization_id,
+        object_type: resource,
+        payload: built.payload,
+        status: 'NEW',
+        next_attempt_at: now,
+        lease_owner: null,
+        lease_until: null,
+        last_status_code: null,
+        last_error: null,
+        created_at: now,
+        delivered_at: null,
+      })
+      .execute();
+    notifications += 1;
+    for (const part of chunks(group)) {
+      await trx
+        .insertInto('events')
+        .values(
+          part.map((event) => ({
+            id: event.id,
+            instance_id: instance.id,
+            organization_id: instance.organization_id,
+            object_type: resource,
+            object_id: event.objectId,
+            event_type: event.eventType,
+            sequence: event.sequence,
+            record: JSON.stringify(event.record),
+            occurred_at: event.date.getTime(),
+            poll_at: commit.pollDate.getTime(),
+            notification_id: built.id,
+            created_at: now,
+          })),
+        )
+        .execute();
+    }
+  }
+  return { events: events.length, notifications };
+}
+
+async function writeFingerprints(trx: Transaction<Database>, scheduleId: number, write: FingerprintWrite): Promise<void> {
+  if (write.kind === 'replace') {
+    await trx.deleteFrom('object_fingerprints').where('schedule_id', '=', scheduleId).execute();
+    for (const part of chunks([...write.fingerprints])) {
+      await trx
+        .insertInto('object_fingerprints')
+        .values(part.map(([object_id, fingerprint]) => ({ schedule_id: scheduleId, object_id, fingerprint })))
+        .execute();
+    }
+    return;
+  }
+  const removed = write.changes.filter((c) => c.eventType === 'DELETED').map((c) => c.objectId);
+  for (const part of chunks(removed)) {
+    await trx.deleteFrom('object_fingerprints').where('schedule_id', '=', scheduleId).where('object_id', 'in', part).execute();
+  }
+  const upserts = write.changes
+    .filter((c) => c.eventType !== 'DELETED')
+    .map((c) => [c.objectId, write.fingerprints.get(c.objectId)] as const)
+    .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+  for (const part of chunks(upserts)) {
+    await trx
+      .insertInto('object_fingerprints')
+      .values(part.map(([object_id, fingerprint]) => ({ schedule_id: scheduleId, object_id, fingerprint })))
+      .onConflict((oc) => oc.columns(['schedule_id', 'object_id']).doUpdateSet((eb) => ({ fingerprint: eb.ref('excluded.fingerprint') })))
+      .execute();
+  }
+}
+
+export async function loadFingerprints(db: Kysely<Database>, scheduleId: number): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('object_fingerprints').select(['object_id', 'fingerprint']).where('schedule_id', '=', scheduleId).execute();
+  return new Map(rows.map((row) => [row.object_id, row.fingerprint]));
+}

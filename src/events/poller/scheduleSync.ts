@@ -1,0 +1,74 @@
+// Keeps the durable schedule (one row per instance and configured resource) in step with the
+// instance, in the same transaction as the instance change: enabling, disabling, re-configuring or
+// deleting an instance takes effect on the next claim.
+//
+// - events disabled or a resource removed → its schedule row goes (re-enabling starts from a new baseline);
+// - a resource's configuration changed → its cursor and fingerprints restart from a new baseline;
+// - instance disabled, invalid or polling disabled → its rows stay (cursor kept) but are paused, so
+//   re-authenticating or re-enabling resumes from where polling stopped, without a gap.
+
+import crypto from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, InstanceRow } from '../../store/index.ts';
+import type { PollerConfiguration } from './pollerConfiguration.ts';
+
+/** next_run_at of a paused schedule: never due. */
+export const PAUSED_AT = 253_402_300_799_000;
+
+export function resourceConfigFingerprint(config: unknown): string {
+  return crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 32);
+}
+
+export function isPollingRunnable(instance: InstanceRow): boolean {
+  return instance.events_enabled === 1 && instance.disabled === 0 && instance.valid === 1 && instance.polling_disabled === 0;
+}
+
+export function configuredResources(instance: InstanceRow): PollerConfiguration {
+  if (instance.events_enabled !== 1 || !instance.poller_configuration) return {};
+  return JSON.parse(instance.poller_configuration) as PollerConfiguration;
+}
+
+export async function syncPollSchedules(db: Kysely<Database> | Transaction<Database>, instance: InstanceRow, now = Date.now()): Promise<void> {
+  const wanted = configuredResources(instance);
+  const runnable = isPollingRunnable(instance);
+  const existing = await db.selectFrom('poll_schedules').selectAll().where('instance_id', '=', instance.id).execute();
+
+  const gone = existing.filter((row) => !(row.resource in wanted)).map((row) => row.id);
+  if (gone.length > 0) await db.deleteFrom('poll_schedules').where('id', 'in', gone).execute();
+
+  for (const [resource, config] of Object.entries(wanted)) {
+    const fingerprint = resourceConfigFingerprint(config);
+    const row = existing.find((r) => r.resource === resource);
+    if (!row) {
+      await db
+        .insertInto('poll_schedules')
+        .values({
+          instance_id: instance.id,
+          resource,
+          // The first poll records the baseline; take it right away so changes from now on are seen.
+          next_run_at: runnable ? now : PAUSED_AT,
+          lease_owner: null,
+          lease_until: null,
+          cursor: null,
+          baseline_at: null,
+          config_fingerprint: fingerprint,
+          last_poll_at: null,
+          last_success_at: null,
+          last_error: null,
+          created_at: now,
+        })
+        .execute();
+    } else if (row.config_fingerprint !== fingerprint) {
+      await db.deleteFrom('object_fingerprints').where('schedule_id', '=', row.id).execute();
+      await db
+        .updateTable('poll_schedules')
+        .set({ config_fingerprint: fingerprint, cursor: null, baseline_at: null, next_run_at: runnable ? now : PAUSED_AT, consecutive_failures: 0, last_error: null })
+        .where('id', '=', row.id)
+        .execute();
+    } else if (!runnable && row.next_run_at !== PAUSED_AT) {
+      await db.updateTable('poll_schedules').set({ next_run_at: PAUSED_AT }).where('id', '=', row.id).execute();
+    } else if (runnable && row.next_run_at === PAUSED_AT) {
+      await db.updateTable('poll_schedules').set({ next_run_at: now, consecutive_failures: 0 }).where('id', '=', row.id).execute();
+    }
+  }
+}
