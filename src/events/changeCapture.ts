@@ -27,8 +27,14 @@ export interface PollCommit {
   resource: string;
   changes: readonly DetectedChange[];
   pollDate: Date;
-  /** The schedule's new state (cursor, baseline). */
-  schedule: { cursor?: string | null; baseline_at?: number | null };
+  /** The schedule's new state (cursor, baseline, health), committed with the events. */
+  schedule: {
+    cursor?: string | null;
+    baseline_at?: number | null;
+    last_success_at?: number;
+    last_error?: string | null;
+    consecutive_failures?: number;
+  };
   fingerprints?: FingerprintWrite;
 }
 

@@ -1,0 +1,237 @@
+// The dispatcher: claims due notifications with a lease (like polls), POSTs each to its instance's
+// callback URL with the signature headers, records the attempt, and books the next step from the
+// retry schedule — DELIVERED, RETRYING at a later time, FAILED after the last retry, or waiting on a
+// callback that answered 410 Gone until the URL changes. Delivery is at-least-once.
+
+import crypto from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { request, type Agent } from 'undici';
+import type { Keyring } from '../../crypto/index.ts';
+import { claimDueNotifications, type Database, type NotificationRow, type StoreDialect } from '../../store/index.ts';
+import { KeyedConcurrencyLimiter } from '../../hubs/concurrencyLimiter.ts';
+import { assertPublicLiteral, createCallbackAgent, PrivateAddressRefused } from './callbackAgent.ts';
+import { deliveryHeaders } from './deliveryHeaders.ts';
+import { DELIVERY_TIMEOUT_MS, nextAttempt, parseRetryAfter, type DeliveryOutcome } from './retrySchedule.ts';
+
+export interface DeliveryWorkerOptions {
+  db: Kysely<Database>;
+  dialect: StoreDialect;
+  keyring: Keyring;
+  logger: Logger;
+  allowPrivateCallbacks: boolean;
+  concurrency?: number;
+  perCallbackConcurrency?: number;
+  leaseMs?: number;
+  idleWaitMs?: number;
+  timeoutMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+const EXCERPT_BYTES = 1024;
+
+interface AttemptResult {
+  outcome: DeliveryOutcome;
+  statusCode: number | null;
+  excerpt: string | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export class DeliveryWorker {
+  readonly owner = `dispatcher-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  private readonly agent: Agent;
+  private readonly perCallback: KeyedConcurrencyLimiter;
+  private readonly concurrency: number;
+  private readonly leaseMs: number;
+  private readonly idleWaitMs: number;
+  private readonly timeoutMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private running = new Set<Promise<void>>();
+  private stopped = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: DeliveryWorkerOptions) {
+    this.agent = createCallbackAgent({ allowPrivate: options.allowPrivateCallbacks });
+    this.perCallback = new KeyedConcurrencyLimiter(options.perCallbackConcurrency ?? 4);
+    this.concurrency = options.concurrency ?? 32;
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.idleWaitMs = options.idleWaitMs ?? 200;
+    this.timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Wakes the loop now (a poll just committed notifications). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.running]);
+    await this.agent.close();
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let claimed: NotificationRow[] = [];
+      const free = this.concurrency - this.running.size;
+      if (free > 0) {
+        try {
+          claimed = await claimDueNotifications(this.options.db, this.options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit: free });
+        } catch (error) {
+          this.options.logger.error({ err: error }, 'claiming due notifications failed');
+        }
+      }
+      for (const notification of claimed) {
+        const task = this.deliver(notification)
+          .catch((error: unknown) => this.options.logger.error({ err: error, notificationId: notification.id }, 'delivery bookkeeping failed'))
+          .finally(() => {
+            this.running.delete(task);
+            this.wake?.();
+          });
+        this.running.add(task);
+      }
+      if (claimed.length === 0 || this.running.size >= this.concurrency) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.idleWaitMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private async deliver(notification: NotificationRow): Promise<void> {
+    const { db, keyring } = this.options;
+    const instance = await db.selectFrom('instances').selectAll().where('id', '=', notification.instance_id).executeTakeFirst();
+    if (!instance) return;
+    if (instance.callback_gone === 1 || !instance.callback_url) {
+      // Nowhere to send it: wait (untimed) until the callback URL is changed.
+      await this.book(notification, { next_attempt_at: null });
+      return;
+    }
+    const secrets = JSON.parse(keyring.decrypt(instance.secret_configuration)) as Record<string, string>;
+    const callbackUrl = instance.callback_url;
+    const origin = new URL(callbackUrl).origin;
+    const result = await this.perCallback.run(origin, () =>
+      this.attempt(callbackUrl, deliveryHeaders({
+        notificationId: notification.id,
+        payload: notification.payload,
+        webhookSecret: keyring.decrypt(instance.webhook_secret_encrypted),
+        signatureKey: secrets['event.notification.signature.key'],
+        timestamp: new Date(this.now()),
+      }), notification.payload),
+    );
+    const attemptNumber = notification.attempt_count + 1;
+    const now = this.now();
+    const step = nextAttempt({ attemptNumber, outcome: result.outcome, now: new Date(now), random: this.random });
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('delivery_attempts')
+        .values({
+          notification_id: notification.id,
+          attempted_at: now - result.durationMs,
+          duration_ms: result.durationMs,
+          status_code: result.statusCode,
+          outcome: step.kind,
+          response_excerpt: result.excerpt,
+          error: result.error,
+        })
+        .execute();
+      const common = { attempt_count: attemptNumber, last_status_code: result.statusCode, last_error: result.error, lease_owner: null, lease_until: null };
+      const update =
+        step.kind === 'done'
+          ? { ...common, status: 'DELIVERED' as const, delivered_at: now, next_attempt_at: null }
+          : step.kind === 'retry'
+            ? { ...common, status: 'RETRYING' as const, next_attempt_at: step.at.getTime() }
+            : step.kind === 'failed'
+              ? { ...common, status: 'FAILED' as const, next_attempt_at: null }
+              : { ...common, status: 'RETRYING' as const, next_attempt_at: null };
+      await trx.updateTable('notifications').set(update).where('id', '=', notification.id).where('lease_owner', '=', this.owner).execute();
+      if (step.kind === 'gone') {
+        await trx.updateTable('instances').set({ callback_gone: 1 }).where('id', '=', instance.id).where('callback_url', '=', callbackUrl).execute();
+      }
+    });
+    const log = this.options.logger.child({ instanceId: instance.id, notificationId: notification.id });
+    if (step.kind === 'done') log.debug({ status: result.statusCode, ms: result.durationMs }, 'delivered');
+    else log.info({ status: result.statusCode, error: result.error, next: step.kind }, 'delivery attempt failed');
+  }
+
+  private async book(notification: NotificationRow, changes: { next_attempt_at: number | null }): Promise<void> {
+    await this.options.db
+      .updateTable('notifications')
+      .set({ ...changes, lease_owner: null, lease_until: null })
+      .where('id', '=', notification.id)
+      .where('lease_owner', '=', this.owner)
+      .execute();
+  }
+
+  private async attempt(url: string, headers: Record<string, string>, payload: string): Promise<AttemptResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    try {
+      if (!this.options.allowPrivateCallbacks) assertPublicLiteral(new URL(url));
+      const response = await request(url, {
+        method: 'POST',
+        headers,
+        body: payload,
+        dispatcher: this.agent,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const excerpt = await readExcerpt(response.body);
+      const status = response.statusCode;
+      const retryAfter = parseRetryAfter(headerValue(response.headers['retry-after']), new Date(this.now()));
+      return {
+        outcome: { kind: 'http', status, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) },
+        statusCode: status,
+        excerpt,
+        error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
+        durationMs: elapsed(),
+      };
+    } catch (error) {
+      const err = error as Error & { code?: string; cause?: Error & { code?: string } };
+      const timedOut = err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT';
+      const refused = error instanceof PrivateAddressRefused || err.cause instanceof PrivateAddressRefused;
+      return {
+        outcome: { kind: timedOut ? 'timeout' : 'connection' },
+        statusCode: null,
+        excerpt: null,
+        error: refused ? (err.cause ?? err).message : timedOut ? `timed out after ${this.timeoutMs} ms` : `${err.code ?? err.name}: ${err.message}`,
+        durationMs: elapsed(),
+      };
+    }
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= EXCERPT_BYTES) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(parts).subarray(0, EXCERPT_BYTES).toString('utf8');
+}

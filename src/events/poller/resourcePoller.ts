@@ -1,0 +1,209 @@
+// One poll of one (instance, resource): reads the resource through the hub (in process), detects the
+// changes with the strongest method the resource allows, and commits them through the outbox.
+//   cursor   — the hub's change feed (Gmail changed-messages over history.list), page by page;
+//   window   — a URL with date placeholders, filled from the last poll minus pollDelay;
+//   listing  — every page, diffed against the stored fingerprints.
+// The first poll of a resource records the baseline and emits nothing.
+
+import type { Kysely } from 'kysely';
+import type { ElementDefinition } from '../../elements/index.ts';
+import { ProviderError } from '../../errors/index.ts';
+import { CursorExpired, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
+import type { Database, InstanceRow, PollScheduleRow } from '../../store/index.ts';
+import { commitPoll, loadFingerprints, type FingerprintWrite } from '../changeCapture.ts';
+import type { DetectedChange } from './changeDetection.ts';
+import { eventsFromCursorRecords } from './cursorChanges.ts';
+import { detectListingChanges } from './listingChanges.ts';
+import { resourceNameFromUrl, type ResourcePollerConfiguration } from './pollerConfiguration.ts';
+import { expandPollUrl, placeholdersIn } from './urlPlaceholders.ts';
+import { classifyWindowRecords, windowStart } from './windowChanges.ts';
+
+export interface HubExecutor {
+  execute(instance: InstanceRow, request: HubRequest): Promise<HubResponse>;
+}
+
+export type DetectionKind = 'cursor' | 'window' | 'listing';
+
+export interface PollContext {
+  db: Kysely<Database>;
+  hubs: HubExecutor;
+  element: ElementDefinition;
+  instance: InstanceRow;
+  ownerEmail: string;
+  schedule: PollScheduleRow;
+  config: ResourcePollerConfiguration;
+  leaseOwner: string;
+  startedAt: number;
+}
+
+export interface PollOutcome {
+  kind: DetectionKind;
+  events: number;
+  baseline: boolean;
+  /** More changes are waiting (a long cursor backlog): poll again right away. */
+  more: boolean;
+  resynchronized?: boolean;
+}
+
+/** A cursor backlog is drained over several polls so one instance cannot hold a worker forever. */
+const MAX_CURSOR_PAGES_PER_POLL = 20;
+const DEFAULT_LIST_PAGE_SIZE = 200;
+const MAX_LISTING_PAGES = 1000;
+
+export function detectionKind(element: ElementDefinition, config: ResourcePollerConfiguration): DetectionKind {
+  const { resourceName } = resourceNameFromUrl(config.url);
+  if (element.resources.find((r) => r.name === resourceName)?.polling === 'cursor') return 'cursor';
+  return placeholdersIn(config.url).length > 0 ? 'window' : 'listing';
+}
+
+function header(response: HubResponse, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(response.headers)) if (key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
+/** Splits `/hubs/general/messages?x=1` into the hub path and query the hub engine takes. */
+function hubRequest(url: string, extraQuery: Record<string, string> = {}): HubRequest {
+  const parsed = new URL(url, 'http://hub.invalid');
+  const path = parsed.pathname.replace(/^\/hubs\/[^/]+/, '') || '/';
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of parsed.searchParams) {
+    const existing = query[key];
+    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return { method: 'GET', path, query: { ...query, ...extraQuery } };
+}
+
+function records(response: HubResponse, resource: string): unknown[] {
+  if (!Array.isArray(response.body)) {
+    throw new ProviderError(`the hub answered ${resource} with something other than a list`, { statusCode: 502 });
+  }
+  return response.body;
+}
+
+async function listAll(ctx: PollContext, url: string): Promise<unknown[]> {
+  const all: unknown[] = [];
+  let nextPage: string | undefined;
+  for (let page = 0; page < MAX_LISTING_PAGES; page += 1) {
+    const query: Record<string, string> = { pageSize: String(ctx.config.pageSize ?? DEFAULT_LIST_PAGE_SIZE) };
+    if (nextPage) query.nextPage = nextPage;
+    const response = await ctx.hubs.execute(ctx.instance, hubRequest(url, query));
+    all.push(...records(response, ctx.schedule.resource));
+    nextPage = header(response, 'Elements-Next-Page-Token');
+    if (!nextPage) return all;
+  }
+  throw new ProviderError(`${ctx.schedule.resource} has more than ${MAX_LISTING_PAGES} pages; raise pageSize or use a date window`, { statusCode: 502 });
+}
+
+function commitBase(ctx: PollContext) {
+  return {
+    instance: ctx.instance,
+    ownerEmail: ctx.ownerEmail,
+    hubKey: ctx.element.hub,
+    scheduleId: ctx.schedule.id,
+    leaseOwner: ctx.leaseOwner,
+    resource: ctx.schedule.resource,
+    pollDate: new Date(ctx.startedAt),
+  };
+}
+
+function success(ctx: PollContext, extra: { cursor?: string | null; baseline_at?: number | null } = {}) {
+  return { ...extra, last_success_at: ctx.startedAt, last_error: null, consecutive_failures: 0 };
+}
+
+export async function pollResource(ctx: PollContext): Promise<PollOutcome> {
+  const kind = detectionKind(ctx.element, ctx.config);
+  if (kind === 'cursor') return pollCursor(ctx);
+  if (kind === 'window') return pollWindow(ctx);
+  return pollListing(ctx);
+}
+
+async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
+  const { schedule, config } = ctx;
+  if (schedule.baseline_at === null || !schedule.cursor) {
+    const response = await ctx.hubs.execute(ctx.instance, hubRequest(config.url));
+    const cursor = header(response, 'Elements-Next-Cursor');
+    if (!cursor) throw new ProviderError(`the hub gave no cursor for ${schedule.resource}`, { statusCode: 502 });
+    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: success(ctx, { cursor, baseline_at: ctx.startedAt }) });
+    return { kind: 'cursor', events: 0, baseline: true, more: false };
+  }
+  let cursor = schedule.cursor;
+  let events = 0;
+  for (let page = 0; page < MAX_CURSOR_PAGES_PER_POLL; page += 1) {
+    let response: HubResponse;
+    try {
+      const extra: Record<string, string> = { cursor };
+      if (config.pageSize) extra.pageSize = String(config.pageSize);
+      response = await ctx.hubs.execute(ctx.instance, hubRequest(config.url, extra));
+    } catch (error) {
+      if (error instanceof CursorExpired) return resynchronize(ctx, events);
+      throw error;
+    }
+    const detection = eventsFromCursorRecords(records(response, schedule.resource), { idField: config.idField, pollDate: new Date(ctx.startedAt) });
+    const next = header(response, 'Elements-Next-Cursor');
+    if (!next) throw new ProviderError(`the hub gave no next cursor for ${schedule.resource}`, { statusCode: 502 });
+    // The page's events and the cursor past them commit together: a crash repeats the page, never skips it.
+    const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes: detection.changes, schedule: success(ctx, { cursor: next }) });
+    events += written.events;
+    cursor = next;
+    if (header(response, 'Elements-Has-More') !== 'true') return { kind: 'cursor', events, baseline: false, more: false };
+  }
+  return { kind: 'cursor', events, baseline: false, more: true };
+}
+
+/**
+ * The provider no longer has history from our cursor (Gmail keeps about a week). Take a fresh cursor
+ * first, so nothing from now on is lost, then recover the gap from a listing: every message received
+ * since the last successful poll becomes CREATED. Label changes and deletions inside such a gap cannot
+ * be recovered from Gmail without reading every message of the mailbox.
+ */
+async function resynchronize(ctx: PollContext, eventsSoFar: number): Promise<PollOutcome> {
+  const { schedule, config } = ctx;
+  const fresh = await ctx.hubs.execute(ctx.instance, hubRequest(config.url));
+  const cursor = header(fresh, 'Elements-Next-Cursor');
+  if (!cursor) throw new ProviderError(`the hub gave no cursor for ${schedule.resource}`, { statusCode: 502 });
+  const since = Math.floor((schedule.last_success_at ?? schedule.baseline_at ?? ctx.startedAt) / 1000) - 60;
+  const listed = await listAll(ctx, `/hubs/${ctx.element.hub}/messages?where=${encodeURIComponent(`q='after:${since}'`)}`);
+  const changes: DetectedChange[] = eventsFromCursorRecords(
+    listed.map((record) => ({ ...(record as Record<string, unknown>), eventType: 'CREATED' })),
+    { idField: config.idField, pollDate: new Date(ctx.startedAt) },
+  ).changes;
+  const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes, schedule: success(ctx, { cursor }) });
+  return { kind: 'cursor', events: eventsSoFar + written.events, baseline: false, more: false, resynchronized: true };
+}
+
+async function pollWindow(ctx: PollContext): Promise<PollOutcome> {
+  const { schedule, config } = ctx;
+  if (schedule.baseline_at === null || !schedule.cursor) {
+    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: success(ctx, { cursor: String(ctx.startedAt), baseline_at: ctx.startedAt }) });
+    return { kind: 'window', events: 0, baseline: true, more: false };
+  }
+  const from = windowStart(new Date(Number(schedule.cursor)), config.pollDelay ?? 0);
+  const url = expandPollUrl(config.url, { windowStart: from, timeZone: config.datesConfiguration?.updatedDateTimezone });
+  const listed = await listAll(ctx, url);
+  const detection = classifyWindowRecords(listed, config, { from, to: new Date(ctx.startedAt) });
+  const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes: detection.changes, schedule: success(ctx, { cursor: String(ctx.startedAt) }) });
+  return { kind: 'window', events: written.events, baseline: false, more: false };
+}
+
+async function pollListing(ctx: PollContext): Promise<PollOutcome> {
+  const { schedule, config } = ctx;
+  const listed = await listAll(ctx, config.url);
+  const baseline = schedule.baseline_at === null;
+  const previous = baseline ? null : await loadFingerprints(ctx.db, schedule.id);
+  const detection = detectListingChanges(listed, config.idField, previous, {
+    pollDate: new Date(ctx.startedAt),
+    // Grows with every committed poll, so an object returning to an earlier state is a new change.
+    generation: schedule.last_success_at ?? 0,
+  });
+  const fingerprints: FingerprintWrite = baseline
+    ? { kind: 'replace', fingerprints: detection.fingerprints }
+    : { kind: 'apply', changes: detection.changes, fingerprints: detection.fingerprints };
+  const written = await commitPoll(ctx.db, {
+    ...commitBase(ctx),
+    changes: detection.changes,
+    fingerprints,
+    schedule: success(ctx, baseline ? { baseline_at: ctx.startedAt } : {}),
+  });
+  return { kind: 'listing', events: written.events, baseline, more: false };
+}
