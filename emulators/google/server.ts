@@ -1,0 +1,103 @@
+// Assembles the emulator's HTTP server: body parsers, the route modules, and the one place where
+// errors become responses, each in its endpoint's dialect (Gmail JSON errors, OAuth errors, the
+// control API's plain JSON, HTML pages). Nothing a client sends may end in a 500 with a stack trace.
+
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { registerBatchRoute } from './batch.ts';
+import type { EmulatorControl } from './control.ts';
+import { registerControlRoutes } from './controlRoutes.ts';
+import type { EmulatorState } from './emulatorState.ts';
+import { registerDraftRoutes } from './gmail/routes/drafts.ts';
+import { registerHistoryRoutes } from './gmail/routes/history.ts';
+import { registerLabelRoutes } from './gmail/routes/labels.ts';
+import { registerMessageRoutes } from './gmail/routes/messages.ts';
+import { registerThreadRoutes } from './gmail/routes/threads.ts';
+import { ControlError, defaultGoogleErrorFor, defaultOAuthErrorFor, GoogleApiError, OAuthError } from './googleErrors.ts';
+import { escapeHtml } from './oauth/consentPage.ts';
+import { registerOAuthRoutes } from './oauth/routes.ts';
+
+/** Gmail accepts messages up to 35 MB through media upload; batch bodies are bounded likewise. */
+const BODY_LIMIT_BYTES = 36 * 1024 * 1024;
+
+type Dialect = 'gmail' | 'oauth' | 'control' | 'html';
+
+function dialectOf(url: string): Dialect {
+  if (url.startsWith('/__emulator/')) return 'control';
+  if (url.startsWith('/gmail/') || url.startsWith('/upload/') || url.startsWith('/batch/')) return 'gmail';
+  if (url.startsWith('/o/oauth2/v2/auth') || url.startsWith('/o/oauth2/auth')) return 'html';
+  return 'oauth';
+}
+
+export function buildServer(state: EmulatorState, control: EmulatorControl, options: { logger: boolean }): FastifyInstance {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // close() must not wait for keep-alive clients (benchmarks, pollers) to hang up.
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 500 },
+  });
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')) as unknown);
+    } catch (error) {
+      done(GoogleApiError.invalidJson(error instanceof Error ? error.message : 'Unexpected token.'), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body: string, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body)));
+  });
+  // Media uploads (message/rfc822), multipart/related uploads and multipart/mixed batches stay bytes.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const dialect = dialectOf(request.url);
+    if (dialect === 'control') return reply.code(404).send({ error: `no control endpoint ${request.method} ${request.url.split('?')[0]}` });
+    // Google's front end answers unknown URLs with an HTML 404, JSON APIs included.
+    return reply
+      .code(404)
+      .type('text/html; charset=UTF-8')
+      .send(
+        `<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>Error 404 (Not Found)!!1</title><p><b>404.</b> <ins>That’s an error.</ins><p>The requested URL <code>${escapeHtml(request.url.split('?')[0] ?? '')}</code> was not found on this server. <ins>That’s all we know.</ins>\n`,
+      );
+  });
+
+  registerOAuthRoutes(app, state);
+  registerMessageRoutes(app, state);
+  registerThreadRoutes(app, state);
+  registerLabelRoutes(app, state);
+  registerDraftRoutes(app, state);
+  registerHistoryRoutes(app, state);
+  registerBatchRoute(app, state);
+  registerControlRoutes(app, control);
+  return app;
+}
+
+function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const dialect = dialectOf(request.url);
+  if (error instanceof GoogleApiError) {
+    if (dialect === 'control') return reply.code(error.code).send({ error: error.message });
+    if (dialect === 'oauth') return reply.code(error.code).send(new OAuthError(error.code, 'invalid_request', error.message).toBody());
+    return reply.code(error.code).headers(error.headers).type('application/json; charset=UTF-8').send(JSON.stringify(error.toBody()));
+  }
+  if (error instanceof OAuthError) return reply.code(error.status).send(error.toBody());
+  if (error instanceof ControlError) return reply.code(error.status).send({ error: error.message });
+
+  // Fastify's own client errors (body too large, bad content-length, unsupported media type...).
+  const status = 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+  if (status === 500) request.log.error({ err: error }, 'emulator bug: unexpected error');
+  const message = status === 500 ? 'Backend Error' : error.message;
+  switch (dialect) {
+    case 'control':
+      return reply.code(status).send({ error: message });
+    case 'oauth':
+      return reply.code(status).send(status === 500 ? defaultOAuthErrorFor(500).toBody() : new OAuthError(status, 'invalid_request', message).toBody());
+    default: {
+      const googleError = status === 500 ? defaultGoogleErrorFor(500) : new GoogleApiError(status, message, { domain: 'global', reason: status === 413 ? 'uploadTooLarge' : 'badRequest' });
+      return reply.code(status).type('application/json; charset=UTF-8').send(JSON.stringify(googleError.toBody()));
+    }
+  }
+}
