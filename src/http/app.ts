@@ -15,6 +15,7 @@ import { CallerAuthentication } from './callerAuthentication.ts';
 import { errorHandler, notFoundHandler } from './errorMapping.ts';
 import { elementRoutes } from './routes/elementRoutes.ts';
 import { instanceRoutes } from './routes/instanceRoutes.ts';
+import { oauthCallbackRoute } from './routes/oauthCallbackRoute.ts';
 import { sharedSchemas } from './schemas.ts';
 
 export const API_PREFIX = '/elements/api-v2';
@@ -37,6 +38,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => crypto.randomUUID(),
     bodyLimit: 1024 * 1024,
+    // Schemas describe shapes for OpenAPI and catch gross mistakes; no silent coercion or stripping,
+    // so the services see what the caller sent and name the field at fault.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -65,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(503).send({ status: 'unavailable', message: (error as Error).message });
     }
   });
+
+  oauthCallbackRoute(app);
 
   const auth = new CallerAuthentication(deps.tenants);
   await app.register(

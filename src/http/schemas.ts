@@ -15,10 +15,10 @@ export const elementSchema = {
   additionalProperties: true,
   properties: {
     id: { type: 'integer' },
-    key: { type: 'string', example: 'gmail' },
+    key: { type: 'string', examples: ['gmail'] },
     name: { type: 'string' },
     description: { type: 'string' },
-    hub: { type: 'string', example: 'general' },
+    hub: { type: 'string', examples: ['general'] },
     authentication: { type: 'object', additionalProperties: true },
     resources: { type: 'array', items: { type: 'object', additionalProperties: true } },
     defaultPollerConfiguration: { type: 'object', additionalProperties: true },
@@ -54,7 +54,7 @@ export const instanceBodySchema = {
   additionalProperties: true,
   description: 'The body of the Cloud Elements product page; configuration keys are validated one by one.',
   properties: {
-    element: { type: 'object', properties: { key: { type: 'string', example: 'gmail' }, id: { type: 'integer' } } },
+    element: { type: 'object', properties: { key: { type: 'string', examples: ['gmail'] }, id: { type: 'integer' } } },
     providerData: { type: 'object', properties: { code: { type: 'string', description: 'Authorization grant code from the OAuth redirect' } } },
     configuration: {
       type: 'object',

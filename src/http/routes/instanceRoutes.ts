@@ -40,7 +40,7 @@ export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): 
       schema: {
         tags,
         summary: 'List instances, optionally those carrying any of tags[]',
-        querystring: { type: 'object', properties: { 'tags[]': { type: 'array', items: { type: 'string' } } } },
+        querystring: { type: 'object', properties: { 'tags[]': { description: 'Repeat to match any of several tags', anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } } },
         response: { 200: { type: 'array', items: { $ref: 'Instance#' } }, ...errorResponses },
       },
     },
