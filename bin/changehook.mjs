@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `changehook` command: runs the TypeScript CLI through tsx's loader.
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
+// Entry point of the `changehook` command: registers tsx's loader, then runs the TypeScript CLI.
+import { register } from 'tsx/esm/api';
 
-register('tsx/esm', pathToFileURL('./'));
+register();
 await import(new URL('../src/cli/main.ts', import.meta.url).href);
