@@ -70,6 +70,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
       tenants: services.tenants,
       elements: services.elements,
       instances: services.instances,
+      hubs: services.hubs,
       checkReady: async () => {
         await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
       },

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import { loadKeyring, type Keyring } from '../crypto/index.ts';
 import { ElementRegistry } from '../elements/index.ts';
+import { HubService } from '../hubs/index.ts';
 import { InstanceService, ProviderTokenManager } from '../instances/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { TenantService } from '../tenants/index.ts';
@@ -18,6 +19,7 @@ export interface Services {
   elements: ElementRegistry;
   instances: InstanceService;
   tokens: ProviderTokenManager;
+  hubs: HubService;
 }
 
 export function createLogger(config: Config): Logger {
@@ -39,5 +41,6 @@ export async function createServices(config: Config, logger: Logger = createLogg
     policy: { minRefreshIntervalMinutes: config.minRefreshIntervalMinutes, allowPrivateCallbacks: config.allowPrivateCallbacks },
   });
   const tokens = new ProviderTokenManager({ db: store.db, keyring, clientCredentials: (row) => instances.clientCredentials(row) });
-  return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens };
+  const hubs = new HubService({ elements, tokens, logger });
+  return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens, hubs };
 }

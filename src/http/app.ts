@@ -9,6 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { ElementRegistry } from '../elements/index.ts';
+import { hubRoutes, type HubService } from '../hubs/index.ts';
 import type { InstanceService } from '../instances/index.ts';
 import type { TenantService } from '../tenants/index.ts';
 import { CallerAuthentication } from './callerAuthentication.ts';
@@ -25,6 +26,7 @@ export interface AppDeps {
   tenants: TenantService;
   elements: ElementRegistry;
   instances: InstanceService;
+  hubs: HubService;
   /** Resolves when the store answers; used by /readyz. */
   checkReady(): Promise<void>;
   /** Requests per minute per caller (Authorization header or address). */
@@ -88,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       elementRoutes(api, { elements: deps.elements, auth });
       instanceRoutes(api, { instances: deps.instances, auth });
+      hubRoutes(api, { hubs: deps.hubs, instances: deps.instances, auth });
     },
     { prefix: API_PREFIX },
   );

@@ -1,0 +1,175 @@
+// JSON schemas of the Gmail hub's requests and responses: the OpenAPI document at /docs shows them,
+// and Fastify serializes responses with them. Field-level validation with messages that name the
+// field happens in the operations, so in-process callers get the same answers.
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+const messageProperties = {
+  id: { type: 'string' },
+  threadId: { type: 'string' },
+  labelIds: { type: 'array', items: { type: 'string' } },
+  snippet: { type: 'string' },
+  historyId: { type: 'string' },
+  internalDate: { type: 'string', description: 'Milliseconds since the epoch, as Gmail gives it' },
+  date: { ...nullableString, format: 'date-time', description: 'internalDate as ISO-8601' },
+  from: nullableString,
+  to: nullableString,
+  cc: nullableString,
+  subject: nullableString,
+  sizeEstimate: { type: 'integer' },
+  body: {
+    type: 'object',
+    description: 'With includeBody=true',
+    properties: { text: nullableString, html: nullableString },
+  },
+  attachments: {
+    type: 'array',
+    description: 'With includeBody=true',
+    items: {
+      type: 'object',
+      properties: { attachmentId: { type: 'string' }, filename: { type: 'string' }, mimeType: { type: 'string' }, size: { type: 'integer' } },
+    },
+  },
+} as const;
+
+export const messageSchema = {
+  type: 'object',
+  description: 'A Gmail message, normalized',
+  properties: messageProperties,
+  required: ['id', 'threadId', 'labelIds', 'snippet', 'historyId', 'internalDate', 'date', 'from', 'to', 'cc', 'subject', 'sizeEstimate'],
+} as const;
+
+export const changedMessageSchema = {
+  type: 'object',
+  description:
+    'A changed message: the normalized message with eventType CREATED (added) or UPDATED (labels changed); for DELETED only id, threadId, eventType and historyId. historyId is the id of the change.',
+  properties: { ...messageProperties, eventType: { type: 'string', enum: ['CREATED', 'UPDATED', 'DELETED'] } },
+  required: ['id', 'threadId', 'eventType', 'historyId'],
+} as const;
+
+export const threadSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, snippet: { type: 'string' }, historyId: { type: 'string' }, messages: { type: 'array', items: messageSchema } },
+  required: ['id', 'snippet', 'historyId'],
+} as const;
+
+export const labelSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    type: nullableString,
+    messageListVisibility: nullableString,
+    labelListVisibility: nullableString,
+    messagesTotal: { type: 'integer' },
+    messagesUnread: { type: 'integer' },
+    threadsTotal: { type: 'integer' },
+    threadsUnread: { type: 'integer' },
+    color: { type: 'object', properties: { textColor: { type: 'string' }, backgroundColor: { type: 'string' } } },
+  },
+  required: ['id', 'name'],
+} as const;
+
+export const draftSchema = {
+  type: 'object',
+  properties: { id: { type: 'string' }, message: { anyOf: [messageSchema, { type: 'null' }] } },
+  required: ['id', 'message'],
+} as const;
+
+export const attachmentDataSchema = {
+  type: 'object',
+  properties: {
+    attachmentId: { type: 'string' },
+    size: { type: 'integer' },
+    data: { type: 'string', description: 'The attachment bytes, base64 (standard alphabet)' },
+  },
+  required: ['attachmentId', 'size', 'data'],
+} as const;
+
+export const pingSchema = {
+  type: 'object',
+  properties: {
+    endpoint: { type: 'string' },
+    emailAddress: { type: 'string' },
+    messagesTotal: { type: 'integer' },
+    threadsTotal: { type: 'integer' },
+    historyId: { type: 'string' },
+  },
+} as const;
+
+export const batchModifyResultSchema = {
+  type: 'object',
+  properties: {
+    ids: { type: 'array', items: { type: 'string' } },
+    addLabelIds: { type: 'array', items: { type: 'string' } },
+    removeLabelIds: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+const addresses = {
+  anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+  description: 'One address, a comma-separated list, or an array',
+} as const;
+
+export const outgoingMessageSchema = {
+  type: 'object',
+  description:
+    'JSON, or multipart/form-data with the same fields as text parts and any number of file parts as attachments.',
+  properties: {
+    to: addresses,
+    cc: addresses,
+    bcc: addresses,
+    subject: { type: 'string' },
+    body: { type: 'string', description: 'Plain-text body' },
+    html: { type: 'string', description: 'HTML body' },
+    threadId: { type: 'string', description: 'Thread to reply in' },
+    attachments: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { filename: { type: 'string' }, mimeType: { type: 'string' }, data: { type: 'string', description: 'base64' } },
+        required: ['filename', 'data'],
+      },
+    },
+  },
+} as const;
+
+export const labelChangesSchema = {
+  type: 'object',
+  properties: { addLabelIds: { type: 'array', items: { type: 'string' } }, removeLabelIds: { type: 'array', items: { type: 'string' } } },
+} as const;
+
+export const batchModifySchema = {
+  type: 'object',
+  properties: { ids: { type: 'array', items: { type: 'string' }, maxItems: 1000 }, ...labelChangesSchema.properties },
+  required: ['ids'],
+} as const;
+
+export const labelBodySchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    messageListVisibility: { type: 'string', enum: ['show', 'hide'] },
+    labelListVisibility: { type: 'string', enum: ['labelShow', 'labelShowIfUnread', 'labelHide'] },
+    color: { type: 'object', properties: { textColor: { type: 'string' }, backgroundColor: { type: 'string' } } },
+  },
+} as const;
+
+const where = {
+  type: 'string',
+  description: "CEQL: conditions joined by AND, e.g. q='from:bob subject:invoice' AND labelIds='INBOX'",
+} as const;
+const pageSize = { type: 'integer', minimum: 1, maximum: 500, default: 100 } as const;
+const nextPage = { type: 'string', description: 'The Elements-Next-Page-Token of the previous page' } as const;
+const includeBody = { type: 'boolean', default: false, description: 'Add body {text, html} and attachments' } as const;
+
+export const listQuerySchema = { type: 'object', properties: { where, pageSize, nextPage, includeBody } } as const;
+export const includeBodyQuerySchema = { type: 'object', properties: { includeBody } } as const;
+export const changedMessagesQuerySchema = {
+  type: 'object',
+  properties: {
+    cursor: { type: 'string', description: 'The Elements-Next-Cursor of the previous call; absent for the baseline' },
+    pageSize: { type: 'integer', minimum: 1, maximum: 500, default: 100, description: 'History records per page' },
+    where: { type: 'string', description: "CEQL: only labelId='…' (changes touching one label)" },
+  },
+} as const;

@@ -1,0 +1,84 @@
+// /hubs/{hub}/*: the HTTP adapter over HubService. Each hub operation becomes a route with its schemas
+// (so /docs documents every resource); the handler authenticates the caller, finds the instance of its
+// Element token within the caller's organization, and hands the request to HubService.execute.
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InstanceRow } from '../store/index.ts';
+import type { Caller } from '../tenants/index.ts';
+import type { HubMethod, HubQuery, HubRequest } from './hubContract.ts';
+import type { HubService } from './hubService.ts';
+
+export interface HubRoutesDeps {
+  hubs: HubService;
+  instances: { byToken(caller: Caller, token: string): Promise<InstanceRow> };
+  auth: { hubCaller(request: FastifyRequest): Promise<Caller & { elementToken: string }> };
+}
+
+/** Gmail takes messages up to 25 MB of attachments; base64 in JSON makes that about 34 MB. */
+const UPLOAD_BODY_LIMIT = 36 * 1024 * 1024;
+
+const errorResponses = {
+  400: { $ref: 'ErrorBody#' },
+  401: { $ref: 'ErrorBody#' },
+  404: { $ref: 'ErrorBody#' },
+  410: { $ref: 'ErrorBody#' },
+  429: { $ref: 'ErrorBody#' },
+  502: { $ref: 'ErrorBody#' },
+  504: { $ref: 'ErrorBody#' },
+} as const;
+
+const nextPageHeaders = {
+  'Elements-Next-Page-Token': { type: 'string', description: 'Pass as nextPage for the next page' },
+  'Elements-Next-Cursor': { type: 'string', description: 'Pass as cursor on the next call (changed-messages)' },
+  'Elements-Has-More': { type: 'string', description: '"true" while more changes wait behind the next cursor' },
+} as const;
+
+export function hubRoutes(app: FastifyInstance, deps: HubRoutesDeps): void {
+  // Encapsulated, so the multipart parser applies to hub routes only.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: UPLOAD_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+    for (const { hub, operation } of deps.hubs.operations()) {
+      const prefix = `/hubs/${hub}`;
+      const { responseStatus = 200, ...schemas } = operation.schema;
+      scope.route({
+        method: operation.method,
+        url: `${prefix}${operation.path}`,
+        ...(operation.acceptsUploads ? { bodyLimit: UPLOAD_BODY_LIMIT } : {}),
+        schema: {
+          tags: [`hub: ${operation.tag}`],
+          summary: operation.summary,
+          ...(schemas.querystring ? { querystring: schemas.querystring } : {}),
+          ...(schemas.body ? { body: schemas.body } : {}),
+          ...(operation.acceptsUploads ? { consumes: ['application/json', 'multipart/form-data'] } : {}),
+          response: { [responseStatus]: { ...schemas.response, headers: nextPageHeaders }, ...errorResponses },
+        },
+        // The schemas document; HubService checks every field itself so that in-process callers (the
+        // poller) get the same 400s, naming the field, as HTTP callers.
+        validatorCompiler: () => () => true,
+        handler: async (request, reply) => {
+          const caller = await deps.auth.hubCaller(request);
+          const instance = await deps.instances.byToken(caller, caller.elementToken);
+          const response = await deps.hubs.execute(instance, hubRequest(request, prefix));
+          // The status comes from the operation, not from the schema's literal keys.
+          return (reply as unknown as FastifyReply).status(response.status).headers(response.headers).send(response.body);
+        },
+      });
+    }
+  });
+}
+
+function hubRequest(request: FastifyRequest, prefix: string): HubRequest {
+  const url = request.url.split('?')[0] ?? '';
+  const at = url.indexOf(`${prefix}/`);
+  const path = at === -1 ? '/' : url.slice(at + prefix.length);
+  const contentType = request.headers['content-type'];
+  const body: unknown = request.body;
+  return {
+    method: request.method as HubMethod,
+    path,
+    query: (request.query ?? {}) as HubQuery,
+    ...(Buffer.isBuffer(body) ? { rawBody: body } : body !== undefined ? { body } : {}),
+    ...(contentType !== undefined ? { contentType } : {}),
+  };
+}

@@ -1,0 +1,150 @@
+// The hub request engine: resolves an instance's element hub, matches the request to an operation and
+// runs it with the provider client bound to that instance. HTTP routes and the poller both call
+// `execute`, so a resource behaves the same over HTTP and in process.
+
+import { AppError, NotFound } from '../errors/index.ts';
+import type { ElementRegistry } from '../elements/index.ts';
+import type { InstanceRow } from '../store/index.ts';
+import { gmailHub } from './gmail/gmailHub.ts';
+import type { HubMethod, HubQuery, HubRequest, HubResponse } from './hubContract.ts';
+import type { ElementHub, HubOperation } from './hubOperation.ts';
+import { ProviderClient, type AccessTokenSource, type ProviderClientOptions, type RetryEvent } from './providerClient.ts';
+import { ProviderSession } from './providerSession.ts';
+import { QueryParameters } from './queryParameters.ts';
+import { compilePattern, matchPattern, type CompiledPattern } from './routeMatcher.ts';
+
+export { CursorExpired, HUB_HEADERS, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
+
+export class MethodNotAllowed extends AppError {
+  readonly statusCode = 405;
+}
+
+export interface HubServiceOptions {
+  /** Provider calls: timeout per attempt (default 15 s), retries, per-account concurrency, connections. */
+  provider?: ProviderClientOptions;
+  /** Parts per batch request (default 50, at most 100: Google's limit). */
+  maxPartsPerBatch?: number;
+}
+
+export interface HubServiceDeps {
+  elements: ElementRegistry;
+  /** Access tokens of instances (ProviderTokenManager). */
+  tokens: AccessTokenSource;
+  logger?: { warn(object: object, message: string): void };
+  options?: HubServiceOptions;
+  /** The element hubs served; Gmail's by default. */
+  hubs?: readonly ElementHub[];
+}
+
+interface CompiledOperation {
+  operation: HubOperation;
+  pattern: CompiledPattern;
+  literalSegments: number;
+}
+
+const METHODS: readonly HubMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+export class HubService {
+  private readonly client: ProviderClient;
+  private readonly hubs: Map<string, { hub: ElementHub; operations: CompiledOperation[] }>;
+  private readonly maxPartsPerBatch: number;
+
+  constructor(private readonly deps: HubServiceDeps) {
+    const logger = deps.logger;
+    this.client = new ProviderClient(deps.tokens, {
+      ...(logger ? { onRetry: (event: RetryEvent) => logger.warn({ ...event }, 'provider call failed; retrying') } : {}),
+      ...deps.options?.provider,
+    });
+    this.maxPartsPerBatch = Math.min(100, Math.max(1, deps.options?.maxPartsPerBatch ?? 50));
+    this.hubs = new Map(
+      (deps.hubs ?? [gmailHub]).map((hub) => [
+        hub.elementKey,
+        {
+          hub,
+          operations: hub.operations.map((operation) => {
+            const pattern = compilePattern(operation.path);
+            return { operation, pattern, literalSegments: pattern.segments.filter((segment) => 'literal' in segment).length };
+          }),
+        },
+      ]),
+    );
+  }
+
+  /** Every operation of every element hub, once per hub, method and path (for route registration). */
+  operations(): { hub: string; operation: HubOperation }[] {
+    const seen = new Set<string>();
+    const all: { hub: string; operation: HubOperation }[] = [];
+    for (const { hub, operations } of this.hubs.values()) {
+      for (const { operation } of operations) {
+        const key = `${hub.hub} ${operation.method} ${operation.path}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        all.push({ hub: hub.hub, operation });
+      }
+    }
+    return all;
+  }
+
+  async execute(instance: InstanceRow, request: HubRequest): Promise<HubResponse> {
+    const element = this.deps.elements.get(instance.element_key);
+    const entry = this.hubs.get(element.key);
+    if (!entry) throw new NotFound(`The ${element.name} element has no hub`);
+    const method = request.method.toUpperCase() as HubMethod;
+    if (!METHODS.includes(method)) throw new MethodNotAllowed(`Method ${request.method} is not supported by hubs`);
+    const { path, query } = splitPath(request.path, request.query ?? {}, entry.hub.hub);
+
+    const candidates = entry.operations
+      .map((compiled) => ({ compiled, params: matchPattern(compiled.pattern, path) }))
+      .filter((match): match is { compiled: CompiledOperation; params: Record<string, string> } => match.params !== undefined);
+    if (candidates.length === 0) throw new NotFound(`No resource ${path} in the ${element.name} ${entry.hub.hub} hub`);
+    // A literal segment beats a parameter: POST /messages/batch-modify is not POST /messages/{id}.
+    const allowed = candidates.filter((candidate) => candidate.compiled.operation.method === method).sort((a, b) => b.compiled.literalSegments - a.compiled.literalSegments);
+    const chosen = allowed[0];
+    if (!chosen) {
+      const methods = [...new Set(candidates.map((candidate) => candidate.compiled.operation.method))].join(', ');
+      throw new MethodNotAllowed(`${method} is not supported on ${path}; use ${methods}`);
+    }
+
+    const provider = new ProviderSession(
+      this.client,
+      {
+        instanceId: instance.id,
+        // Instances of the same mailbox share Google's per-user limits, so they share our limit too.
+        concurrencyKey: `${element.key}:${instance.provider_account ?? `instance-${instance.id}`}`,
+        providerName: element.name,
+      },
+      this.deps.elements.endpoints(element).apiBaseUrl,
+      this.maxPartsPerBatch,
+    );
+    return chosen.compiled.operation.handle({
+      request: { ...request, method, path, query },
+      params: chosen.params,
+      query: new QueryParameters(query),
+      provider,
+      instance,
+    });
+  }
+
+  /** Closes the provider connections. */
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+/**
+ * The operation path, and the query merged from `query` and any query string in `path`: the poller may
+ * pass a configured URL such as `/hubs/general/changed-messages?where=…` as it is.
+ */
+function splitPath(rawPath: string, query: HubQuery, hub: string): { path: string; query: HubQuery } {
+  const [pathPart = '', queryPart] = rawPath.split('?', 2);
+  let path = pathPart.startsWith('/') ? pathPart : `/${pathPart}`;
+  const hubPrefix = `/hubs/${hub}`;
+  if (path === hubPrefix || path.startsWith(`${hubPrefix}/`)) path = path.slice(hubPrefix.length) || '/';
+  if (queryPart === undefined) return { path, query };
+  const merged: HubQuery = {};
+  for (const [name, value] of new URLSearchParams(queryPart)) {
+    const earlier = merged[name];
+    merged[name] = earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
+  }
+  return { path, query: { ...merged, ...query } };
+}

@@ -1,0 +1,236 @@
+// The one way hub code calls a provider: undici with keep-alive connections per origin, a per-account
+// concurrency limit, the instance's access token (refreshed once on 401), and bounded retries with
+// backoff for rate limits, outages, timeouts and dropped connections. What cannot be retried becomes a
+// ProviderError whose status is what our caller should see, with the provider's own message.
+
+import { Agent, request } from 'undici';
+import { KeyedConcurrencyLimiter } from './concurrencyLimiter.ts';
+import { classifyFailure, networkError, providerAnswerError, readProviderError, type NetworkFailureKind } from './providerErrors.ts';
+import { DEFAULT_RETRY_OPTIONS, parseRetryAfter, retryDelayMs, type RetryOptions } from './retryPolicy.ts';
+
+export type ProviderHttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type ProviderQueryValue = string | number | boolean | readonly string[] | undefined;
+export type ProviderQuery = Readonly<Record<string, ProviderQueryValue>>;
+
+/** Whose token a call uses, whose limits it counts against, and whom error messages name. */
+export interface ProviderAccount {
+  instanceId: number;
+  /** Calls with the same key share one concurrency limit: one key per provider user (mailbox). */
+  concurrencyKey: string;
+  /** The provider as error messages name it, e.g. "Gmail". */
+  providerName: string;
+}
+
+export interface ProviderRequest {
+  method: ProviderHttpMethod;
+  url: string;
+  query?: ProviderQuery;
+  /** Sent as application/json. */
+  json?: unknown;
+  /** Any other body. */
+  body?: { contentType: string; data: Buffer | string };
+  /**
+   * Whether repeating the call after an ambiguous failure (5xx, timeout, lost connection) is harmless.
+   * Defaults to true for GET, PUT and DELETE. Rate-limit answers are retried regardless: the provider
+   * refused the call before doing anything.
+   */
+  idempotent?: boolean;
+}
+
+export interface ProviderResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface AccessTokenSource {
+  accessToken(instanceId: number, options?: { forceRefresh?: boolean }): Promise<string>;
+}
+
+export interface RetryEvent {
+  instanceId: number;
+  method: ProviderHttpMethod;
+  /** URL without its query (which may carry search terms). */
+  url: string;
+  retry: number;
+  delayMs: number;
+  reason: string;
+}
+
+export interface ProviderClientOptions {
+  /** Per attempt: until response headers, and between body chunks. Default 15 s. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  /** Concurrent calls per provider account. Default 5. */
+  maxConcurrentPerAccount?: number;
+  /** Connections kept per provider origin. Default 64. */
+  connectionsPerOrigin?: number;
+  keepAliveTimeoutMs?: number;
+  random?: () => number;
+  onRetry?: (event: RetryEvent) => void;
+}
+
+type AttemptOutcome =
+  | { kind: 'response'; response: ProviderResponse }
+  | { kind: 'network'; failure: NetworkFailureKind; sent: boolean; detail: string; error: unknown };
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'UND_ERR_ABORTED']);
+
+export class ProviderClient {
+  private readonly agent: Agent;
+  private readonly limiter: KeyedConcurrencyLimiter;
+  private readonly retry: RetryOptions;
+  private readonly timeoutMs: number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly tokens: AccessTokenSource,
+    private readonly options: ProviderClientOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.retry = { ...DEFAULT_RETRY_OPTIONS, ...options.retry };
+    this.random = options.random ?? Math.random;
+    this.limiter = new KeyedConcurrencyLimiter(options.maxConcurrentPerAccount ?? 5);
+    this.agent = new Agent({
+      connections: options.connectionsPerOrigin ?? 64,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 30_000,
+      connect: { timeout: Math.min(this.timeoutMs, 10_000) },
+    });
+  }
+
+  /** The provider's 2xx answer; anything else, after retries, is thrown as a ProviderError. */
+  async send(account: ProviderAccount, call: ProviderRequest): Promise<ProviderResponse> {
+    const idempotent = call.idempotent ?? (call.method === 'GET' || call.method === 'PUT' || call.method === 'DELETE');
+    let token = await this.tokens.accessToken(account.instanceId);
+    let refreshed = false;
+    for (let retries = 0; ; retries++) {
+      const outcome = await this.limiter.run(account.concurrencyKey, () => this.attempt(call, token));
+      if (outcome.kind === 'response') {
+        const { response } = outcome;
+        if (response.status >= 200 && response.status < 300) return response;
+        const info = readProviderError(response.body);
+        const kind = classifyFailure(response.status, info);
+        if (kind === 'unauthorized' && !refreshed) {
+          // Expired or revoked early: refresh once and go again at once; this is not a retry.
+          token = await this.renewToken(account, token);
+          refreshed = true;
+          retries--;
+          continue;
+        }
+        const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+        const retryable = kind === 'rateLimited' || (kind === 'transient' && idempotent);
+        const delayMs = retryable ? retryDelayMs(retries, retryAfterMs, this.retry, this.random) : undefined;
+        if (delayMs === undefined) throw providerAnswerError(account.providerName, response.status, info, retryAfterMs, retries + 1);
+        await this.pause(account, call, retries + 1, delayMs, `${response.status}${info?.reason ? ` ${info.reason}` : ''}`);
+        continue;
+      }
+      // A call that never reached the provider can always be repeated; one that may have, only if idempotent.
+      const retryable = idempotent || !outcome.sent;
+      const delayMs = retryable ? retryDelayMs(retries, undefined, this.retry, this.random) : undefined;
+      if (delayMs === undefined) throw networkError(account.providerName, outcome.failure, outcome.detail, retries + 1, outcome.error);
+      await this.pause(account, call, retries + 1, delayMs, outcome.detail);
+    }
+  }
+
+  /** `send`, with the 2xx body parsed as JSON (undefined when empty). */
+  async json<T>(account: ProviderAccount, call: ProviderRequest): Promise<T> {
+    const response = await this.send(account, call);
+    if (response.body.length === 0) return undefined as T;
+    return JSON.parse(response.body.toString('utf8')) as T;
+  }
+
+  /**
+   * A token to use after `refused` was answered 401: another call may already have refreshed it, in
+   * which case that token is used instead of refreshing again.
+   */
+  async renewToken(account: ProviderAccount, refused?: string): Promise<string> {
+    if (refused !== undefined) {
+      const current = await this.tokens.accessToken(account.instanceId);
+      if (current !== refused) return current;
+    }
+    return this.tokens.accessToken(account.instanceId, { forceRefresh: true });
+  }
+
+  /** The wait before the next retry (undefined: give up), for callers that retry parts of an answer themselves. */
+  backoff(retriesDone: number, retryAfterMs: number | undefined): number | undefined {
+    return retryDelayMs(retriesDone, retryAfterMs, this.retry, this.random);
+  }
+
+  sleepBeforeRetry(delayMs: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async pause(account: ProviderAccount, call: ProviderRequest, retry: number, delayMs: number, reason: string): Promise<void> {
+    this.options.onRetry?.({ instanceId: account.instanceId, method: call.method, url: call.url, retry, delayMs: Math.round(delayMs), reason });
+    await this.sleepBeforeRetry(delayMs);
+  }
+
+  private async attempt(call: ProviderRequest, token: string): Promise<AttemptOutcome> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'user-agent': 'Changehook' };
+    let body: Buffer | string | undefined;
+    if (call.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.json);
+    } else if (call.body !== undefined) {
+      headers['content-type'] = call.body.contentType;
+      body = call.body.data;
+    }
+    try {
+      const response = await request(withQuery(call.url, call.query), {
+        method: call.method,
+        headers,
+        body,
+        dispatcher: this.agent,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        // headers/body timeouts reset with every chunk; this bounds the whole attempt.
+        signal: AbortSignal.timeout(this.timeoutMs * 2),
+      });
+      const data = Buffer.from(await response.body.arrayBuffer());
+      return { kind: 'response', response: { status: response.statusCode, headers: flattenHeaders(response.headers), body: data } };
+    } catch (error) {
+      return networkOutcome(error, this.timeoutMs);
+    }
+  }
+}
+
+function networkOutcome(error: unknown, timeoutMs: number): AttemptOutcome {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  const name = error instanceof Error ? error.name : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'TimeoutError' || name === 'AbortError' || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    return { kind: 'network', failure: 'timeout', sent: code !== 'UND_ERR_CONNECT_TIMEOUT', detail: `no answer within ${timeoutMs} ms`, error };
+  }
+  if (code !== undefined) {
+    return { kind: 'network', failure: 'connection', sent: !NOT_SENT_CODES.has(code), detail: `${message} (${code})`, error };
+  }
+  // Not a network failure (a bug, e.g. an invalid URL): let it surface as such.
+  throw error;
+}
+
+function withQuery(url: string, query: ProviderQuery | undefined): string {
+  if (query === undefined) return url;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value as readonly string[]) params.append(name, item);
+    else params.append(name, String(value));
+  }
+  const text = params.toString();
+  return text ? `${url}${url.includes('?') ? '&' : '?'}${text}` : url;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+export { withQuery as urlWithQuery };

@@ -1,0 +1,54 @@
+// The provider client bound to one instance and its element's API base URL, so resource code speaks
+// in API paths (`/users/me/messages`) and never handles tokens, origins or retries.
+
+import type { ProviderAccount, ProviderClient, ProviderQuery, ProviderRequest, ProviderResponse } from './providerClient.ts';
+import { urlWithQuery } from './providerClient.ts';
+import { sendBatch, type BatchResult } from './providerBatch.ts';
+
+export interface SessionCall {
+  query?: ProviderQuery;
+  json?: unknown;
+  body?: ProviderRequest['body'];
+  idempotent?: boolean;
+}
+
+export interface SessionBatchCall {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: ProviderQuery;
+}
+
+export class ProviderSession {
+  private readonly basePath: string;
+  private readonly batchUrl: string;
+
+  constructor(
+    private readonly client: ProviderClient,
+    readonly account: ProviderAccount,
+    readonly apiBaseUrl: string,
+    private readonly maxPartsPerBatch: number,
+  ) {
+    const base = new URL(apiBaseUrl);
+    this.basePath = base.pathname.replace(/\/$/, '');
+    // Google's convention: https://gmail.googleapis.com/gmail/v1 → https://gmail.googleapis.com/batch/gmail/v1
+    this.batchUrl = `${base.origin}/batch${this.basePath}`;
+  }
+
+  json<T>(method: ProviderRequest['method'], path: string, call: SessionCall = {}): Promise<T> {
+    return this.client.json<T>(this.account, { method, url: `${this.apiBaseUrl}${path}`, ...call });
+  }
+
+  send(method: ProviderRequest['method'], path: string, call: SessionCall = {}): Promise<ProviderResponse> {
+    return this.client.send(this.account, { method, url: `${this.apiBaseUrl}${path}`, ...call });
+  }
+
+  /** Many calls through the batch endpoint; results in call order, `acceptStatuses` handed back. */
+  batch(calls: readonly SessionBatchCall[], acceptStatuses?: ReadonlySet<number>): Promise<BatchResult[]> {
+    return sendBatch(
+      this.client,
+      this.account,
+      calls.map((call) => ({ method: call.method, path: urlWithQuery(`${this.basePath}${call.path}`, call.query) })),
+      { batchUrl: this.batchUrl, maxPartsPerRequest: this.maxPartsPerBatch, ...(acceptStatuses ? { acceptStatuses } : {}) },
+    );
+  }
+}
