@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.ts';
 import { buildApp } from '../http/index.ts';
+import { DeliveryWorker } from '../events/delivery/deliveryWorker.ts';
+import { PollWorker } from '../events/poller/pollWorker.ts';
 import { startTokenRefresher } from '../instances/index.ts';
 import type { CreatedTenant } from '../tenants/index.ts';
 import { startGoogleEmulator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type GoogleEmulator } from '../../emulators/google/index.ts';
@@ -54,7 +56,8 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
   const logger = createLogger(config);
   let emulator: GoogleEmulator | undefined;
   let effective = config;
-  if (config.sandbox && role !== 'worker') {
+  // An explicit CHANGEHOOK_GOOGLE_BASE_URL wins: the sandbox then uses that emulator instead of its own.
+  if (config.sandbox && role !== 'worker' && !config.googleBaseUrl) {
     emulator = await startGoogleEmulator({ port: config.sandboxGooglePort, host: '127.0.0.1' });
     await emulator.control.createMailbox(SANDBOX_MAILBOX);
     effective = { ...config, googleBaseUrl: config.googleBaseUrl ?? emulator.baseUrl };
@@ -71,6 +74,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
       elements: services.elements,
       instances: services.instances,
       hubs: services.hubs,
+      events: services.events,
       checkReady: async () => {
         await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
       },
@@ -78,6 +82,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
     url = await app.listen({ host: config.host, port: config.port });
   }
   const refresher = role === 'api' ? undefined : startTokenRefresher({ db: services.store.db, tokens: services.tokens, logger });
+  const workers = role === 'api' ? undefined : startWorkers(services);
 
   let closing: Promise<void> | undefined;
   return {
@@ -88,11 +93,42 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
     close() {
       closing ??= (async () => {
         await app?.close();
+        await workers?.stop();
         await refresher?.stop();
         await services.store.close();
         await emulator?.close();
       })();
       return closing;
+    },
+  };
+}
+
+/** The background workers: the poller and the dispatcher it feeds. */
+function startWorkers(services: Services): { stop(): Promise<void> } {
+  const { store, config, logger } = services;
+  const dispatcher = new DeliveryWorker({
+    db: store.db,
+    dialect: store.dialect,
+    keyring: services.keyring,
+    logger: logger.child({ worker: 'delivery' }),
+    allowPrivateCallbacks: config.allowPrivateCallbacks,
+  });
+  const poller = new PollWorker({
+    db: store.db,
+    dialect: store.dialect,
+    hubs: services.hubs,
+    elements: services.elements,
+    logger: logger.child({ worker: 'poller' }),
+    pollingFailureLimit: config.pollingFailureLimit,
+    onEvents: () => dispatcher.nudge(),
+  });
+  dispatcher.start();
+  poller.start();
+  return {
+    async stop() {
+      // Stop producing first, then let deliveries in flight finish; both release what they hold.
+      await poller.stop();
+      await dispatcher.stop();
     },
   };
 }

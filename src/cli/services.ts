@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import { loadKeyring, type Keyring } from '../crypto/index.ts';
 import { ElementRegistry } from '../elements/index.ts';
+import { EventService } from '../events/eventService.ts';
 import { HubService } from '../hubs/index.ts';
 import { InstanceService, ProviderTokenManager } from '../instances/index.ts';
 import { openStore, type Store } from '../store/index.ts';
@@ -20,6 +21,7 @@ export interface Services {
   instances: InstanceService;
   tokens: ProviderTokenManager;
   hubs: HubService;
+  events: EventService;
 }
 
 export function createLogger(config: Config): Logger {
@@ -42,5 +44,6 @@ export async function createServices(config: Config, logger: Logger = createLogg
   });
   const tokens = new ProviderTokenManager({ db: store.db, keyring, clientCredentials: (row) => instances.clientCredentials(row) });
   const hubs = new HubService({ elements, tokens, logger });
-  return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens, hubs };
+  const events = new EventService({ db: store.db, keyring });
+  return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens, hubs, events };
 }

@@ -9,12 +9,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { ElementRegistry } from '../elements/index.ts';
+import type { EventService } from '../events/eventService.ts';
 import { hubRoutes, type HubService } from '../hubs/index.ts';
 import type { InstanceService } from '../instances/index.ts';
 import type { TenantService } from '../tenants/index.ts';
 import { CallerAuthentication } from './callerAuthentication.ts';
 import { errorHandler, notFoundHandler } from './errorMapping.ts';
 import { elementRoutes } from './routes/elementRoutes.ts';
+import { eventRoutes } from './routes/eventRoutes.ts';
 import { instanceRoutes } from './routes/instanceRoutes.ts';
 import { oauthCallbackRoute } from './routes/oauthCallbackRoute.ts';
 import { sharedSchemas } from './schemas.ts';
@@ -27,6 +29,7 @@ export interface AppDeps {
   elements: ElementRegistry;
   instances: InstanceService;
   hubs: HubService;
+  events: EventService;
   /** Resolves when the store answers; used by /readyz. */
   checkReady(): Promise<void>;
   /** Requests per minute per caller (Authorization header or address). */
@@ -89,7 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         }),
       });
       elementRoutes(api, { elements: deps.elements, auth });
-      instanceRoutes(api, { instances: deps.instances, auth });
+      instanceRoutes(api, { instances: deps.instances, events: deps.events, auth });
+      eventRoutes(api, { events: deps.events, auth });
       hubRoutes(api, { hubs: deps.hubs, instances: deps.instances, auth });
     },
     { prefix: API_PREFIX },

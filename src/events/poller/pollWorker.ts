@@ -26,6 +26,8 @@ export interface PollWorkerOptions {
   idleWaitMs?: number;
   now?: () => number;
   random?: () => number;
+  /** Called after a poll committed events, so an in-process dispatcher can send them at once. */
+  onEvents?: () => void;
 }
 
 const SPREAD = 0.05;
@@ -152,6 +154,7 @@ export class PollWorker {
         last_poll_at: startedAt,
         next_run_at: outcome.more ? now : nextRunAt(startedAt, instance.refresh_interval_minutes ?? 15, now, this.random),
       });
+      if (outcome.events > 0) this.options.onEvents?.();
       if (outcome.events > 0 || outcome.baseline || outcome.resynchronized) {
         log.info({ kind: outcome.kind, events: outcome.events, baseline: outcome.baseline, resynchronized: outcome.resynchronized }, 'polled');
       }

@@ -2,12 +2,14 @@
 
 import type { FastifyInstance } from 'fastify';
 import { BadRequest } from '../../errors/index.ts';
+import type { EventService } from '../../events/eventService.ts';
 import type { InstanceBody, InstanceService } from '../../instances/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
 import { errorResponses } from '../schemas.ts';
 
 export interface InstanceRoutesDeps {
   instances: InstanceService;
+  events: EventService;
   auth: CallerAuthentication;
 }
 
@@ -47,8 +49,14 @@ export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): 
     async (request) => deps.instances.list(await deps.auth.caller(request), { tags: tagFilter(request.query) }),
   );
 
-  app.get<{ Params: { id: string } }>('/instances/:id', { schema: { tags, summary: 'Get an instance', params: idParams, response: one } }, async (request) =>
-    deps.instances.get(await deps.auth.caller(request), instanceId(request.params.id)),
+  app.get<{ Params: { id: string } }>(
+    '/instances/:id',
+    { schema: { tags, summary: 'Get an instance, with the health of its polling', params: idParams, response: one } },
+    async (request) => {
+      const caller = await deps.auth.caller(request);
+      const row = await deps.instances.row(caller, instanceId(request.params.id));
+      return { ...deps.instances.view(row), eventsPolling: await deps.events.pollingHealth(row.id, row) };
+    },
   );
 
   app.put<{ Params: { id: string }; Body: InstanceBody }>(

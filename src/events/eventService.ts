@@ -1,0 +1,292 @@
+// The events API's queries and commands, always within the caller's organization: list and read events
+// with their delivery status and attempts, redeliver, polling health, and the per-instance Standard
+// Webhooks secret.
+
+import type { Kysely } from 'kysely';
+import { generateWebhookSecret, type Keyring } from '../crypto/index.ts';
+import { BadRequest, NotFound } from '../errors/index.ts';
+import type { Database, EventRow, NotificationStatus } from '../store/index.ts';
+import type { Caller } from '../tenants/index.ts';
+import { PAUSED_AT } from './poller/scheduleSync.ts';
+
+export const EVENT_STATUSES: readonly NotificationStatus[] = ['NEW', 'RETRYING', 'DELIVERED', 'FAILED'];
+
+export interface EventFilter {
+  instanceId?: number;
+  status?: string;
+  eventType?: string;
+  objectType?: string;
+  from?: string;
+  to?: string;
+  pageSize?: string;
+  nextPage?: string;
+}
+
+export interface EventView {
+  id: string;
+  instanceId: number;
+  objectType: string;
+  objectId: string;
+  eventType: string;
+  sequence: number;
+  date: string;
+  pollDate: string;
+  createdDate: string;
+  status: NotificationStatus;
+  notificationId: string;
+  attemptCount: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptDate: string | null;
+  deliveredDate: string | null;
+}
+
+export interface AttemptView {
+  attemptedDate: string;
+  durationMs: number;
+  statusCode: number | null;
+  outcome: string;
+  responseExcerpt: string | null;
+  error: string | null;
+}
+
+export interface PollingHealth {
+  disabled: boolean;
+  disabledReason: string | null;
+  callbackGone: boolean;
+  resources: {
+    resource: string;
+    baselineDate: string | null;
+    lastPollDate: string | null;
+    lastSuccessDate: string | null;
+    nextPollDate: string | null;
+    lastError: string | null;
+    consecutiveFailures: number;
+  }[];
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function parseTime(raw: string | undefined, field: string): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms)) throw new BadRequest(`${field} must be an ISO-8601 date or epoch milliseconds, got '${raw}'`);
+  return ms;
+}
+
+/** Pages are keyed on (created_at, id) going backwards: stable while new events arrive. */
+function decodePageToken(token: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [number, string];
+    if (typeof createdAt !== 'number' || typeof id !== 'string') throw new Error('shape');
+    return { createdAt, id };
+  } catch {
+    throw new BadRequest('nextPage is not a page token this API returned');
+  }
+}
+
+export class EventService {
+  constructor(private readonly deps: { db: Kysely<Database>; keyring: Keyring }) {}
+
+  private async ownInstance(caller: Caller, instanceId: number) {
+    const row = await this.deps.db
+      .selectFrom('instances')
+      .selectAll()
+      .where('organization_id', '=', caller.organizationId)
+      .where('id', '=', instanceId)
+      .executeTakeFirst();
+    if (!row) throw new NotFound(`No instance with id ${instanceId}`);
+    return row;
+  }
+
+  async list(caller: Caller, filter: EventFilter): Promise<{ events: EventView[]; nextPage?: string }> {
+    const pageSize = filter.pageSize === undefined ? 50 : Number(filter.pageSize);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw new BadRequest('pageSize must be an integer from 1 to 500');
+    if (filter.status !== undefined && !EVENT_STATUSES.includes(filter.status as NotificationStatus)) {
+      throw new BadRequest(`status must be one of ${EVENT_STATUSES.join(', ')}`);
+    }
+    if (filter.eventType !== undefined && !['CREATED', 'UPDATED', 'DELETED'].includes(filter.eventType)) {
+      throw new BadRequest('eventType must be one of CREATED, UPDATED, DELETED');
+    }
+    const from = parseTime(filter.from, 'from');
+    const to = parseTime(filter.to, 'to');
+    if (filter.instanceId !== undefined) await this.ownInstance(caller, filter.instanceId);
+
+    let query = this.deps.db
+      .selectFrom('events')
+      .innerJoin('notifications', 'notifications.id', 'events.notification_id')
+      .selectAll('events')
+      .select([
+        'notifications.status',
+        'notifications.attempt_count',
+        'notifications.last_status_code',
+        'notifications.last_error',
+        'notifications.next_attempt_at',
+        'notifications.delivered_at',
+      ])
+      .where('events.organization_id', '=', caller.organizationId);
+    if (filter.instanceId !== undefined) query = query.where('events.instance_id', '=', filter.instanceId);
+    if (filter.status !== undefined) query = query.where('notifications.status', '=', filter.status as NotificationStatus);
+    if (filter.eventType !== undefined) query = query.where('events.event_type', '=', filter.eventType);
+    if (filter.objectType !== undefined) query = query.where('events.object_type', '=', filter.objectType);
+    if (from !== undefined) query = query.where('events.created_at', '>=', from);
+    if (to !== undefined) query = query.where('events.created_at', '<', to);
+    if (filter.nextPage) {
+      const after = decodePageToken(filter.nextPage);
+      query = query.where((eb) =>
+        eb.or([eb('events.created_at', '<', after.createdAt), eb.and([eb('events.created_at', '=', after.createdAt), eb('events.id', '<', after.id)])]),
+      );
+    }
+    const rows = await query.orderBy('events.created_at', 'desc').orderBy('events.id', 'desc').limit(pageSize + 1).execute();
+    const page = rows.slice(0, pageSize);
+    const last = page.at(-1);
+    return {
+      events: page.map((row) => this.view(row)),
+      nextPage: rows.length > pageSize && last ? Buffer.from(JSON.stringify([last.created_at, last.id])).toString('base64url') : undefined,
+    };
+  }
+
+  async get(caller: Caller, eventId: string, instanceId?: number) {
+    let query = this.deps.db
+      .selectFrom('events')
+      .innerJoin('notifications', 'notifications.id', 'events.notification_id')
+      .selectAll('events')
+      .select([
+        'notifications.status',
+        'notifications.attempt_count',
+        'notifications.last_status_code',
+        'notifications.last_error',
+        'notifications.next_attempt_at',
+        'notifications.delivered_at',
+        'notifications.payload',
+      ])
+      .where('events.organization_id', '=', caller.organizationId)
+      .where('events.id', '=', eventId);
+    if (instanceId !== undefined) query = query.where('events.instance_id', '=', instanceId);
+    const row = await query.executeTakeFirst();
+    if (!row) throw new NotFound(`No event with id ${eventId}`);
+    const attempts = await this.deps.db
+      .selectFrom('delivery_attempts')
+      .selectAll()
+      .where('notification_id', '=', row.notification_id)
+      .orderBy('attempted_at')
+      .orderBy('id')
+      .execute();
+    return {
+      ...this.view(row),
+      record: JSON.parse(row.record) as unknown,
+      notification: JSON.parse(row.payload) as unknown,
+      attempts: attempts.map(
+        (a): AttemptView => ({
+          attemptedDate: new Date(a.attempted_at).toISOString(),
+          durationMs: a.duration_ms,
+          statusCode: a.status_code,
+          outcome: a.outcome,
+          responseExcerpt: a.response_excerpt,
+          error: a.error,
+        }),
+      ),
+    };
+  }
+
+  /** Sends an event's notification again now, with a fresh retry schedule. */
+  async redeliver(caller: Caller, instanceId: number, eventId: string): Promise<{ notificationId: string }> {
+    const event = await this.get(caller, eventId, instanceId);
+    await this.requeue(instanceId, [event.notificationId]);
+    return { notificationId: event.notificationId };
+  }
+
+  /** Sends every FAILED notification of an instance again. */
+  async redeliverFailed(caller: Caller, instanceId: number): Promise<{ notifications: number }> {
+    await this.ownInstance(caller, instanceId);
+    const failed = await this.deps.db.selectFrom('notifications').select('id').where('instance_id', '=', instanceId).where('status', '=', 'FAILED').execute();
+    await this.requeue(instanceId, failed.map((n) => n.id));
+    return { notifications: failed.length };
+  }
+
+  private async requeue(instanceId: number, notificationIds: string[]): Promise<void> {
+    if (notificationIds.length === 0) return;
+    await this.deps.db
+      .updateTable('notifications')
+      .set({ status: 'RETRYING', attempt_count: 0, next_attempt_at: Date.now(), lease_owner: null, lease_until: null })
+      .where('instance_id', '=', instanceId)
+      .where('id', 'in', notificationIds)
+      .execute();
+  }
+
+  async pollingHealth(instanceId: number, row: { polling_disabled: number; polling_disabled_reason: string | null; callback_gone: number }): Promise<PollingHealth> {
+    const schedules = await this.deps.db.selectFrom('poll_schedules').selectAll().where('instance_id', '=', instanceId).orderBy('resource').execute();
+    return {
+      disabled: row.polling_disabled === 1,
+      disabledReason: row.polling_disabled_reason,
+      callbackGone: row.callback_gone === 1,
+      resources: schedules.map((s) => ({
+        resource: s.resource,
+        baselineDate: iso(s.baseline_at),
+        lastPollDate: iso(s.last_poll_at),
+        lastSuccessDate: iso(s.last_success_at),
+        nextPollDate: s.next_run_at === PAUSED_AT ? null : iso(s.next_run_at),
+        lastError: s.last_error,
+        consecutiveFailures: s.consecutive_failures,
+      })),
+    };
+  }
+
+  async pollingDisabled(caller: Caller): Promise<{ id: number; name: string; reason: string | null }[]> {
+    const rows = await this.deps.db
+      .selectFrom('instances')
+      .select(['id', 'name', 'polling_disabled_reason'])
+      .where('organization_id', '=', caller.organizationId)
+      .where('polling_disabled', '=', 1)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, reason: r.polling_disabled_reason }));
+  }
+
+  async webhookSecret(caller: Caller, instanceId: number): Promise<{ secret: string }> {
+    const row = await this.ownInstance(caller, instanceId);
+    return { secret: this.deps.keyring.decrypt(row.webhook_secret_encrypted) };
+  }
+
+  async rotateWebhookSecret(caller: Caller, instanceId: number): Promise<{ secret: string }> {
+    await this.ownInstance(caller, instanceId);
+    const secret = generateWebhookSecret();
+    await this.deps.db
+      .updateTable('instances')
+      .set({ webhook_secret_encrypted: this.deps.keyring.encrypt(secret), updated_at: Date.now() })
+      .where('id', '=', instanceId)
+      .where('organization_id', '=', caller.organizationId)
+      .execute();
+    return { secret };
+  }
+
+  private view(
+    row: EventRow & {
+      status: NotificationStatus;
+      attempt_count: number;
+      last_status_code: number | null;
+      last_error: string | null;
+      next_attempt_at: number | null;
+      delivered_at: number | null;
+    },
+  ): EventView {
+    return {
+      id: row.id,
+      instanceId: row.instance_id,
+      objectType: row.object_type,
+      objectId: row.object_id,
+      eventType: row.event_type,
+      sequence: Number(row.sequence),
+      date: new Date(row.occurred_at).toISOString(),
+      pollDate: new Date(row.poll_at).toISOString(),
+      createdDate: new Date(row.created_at).toISOString(),
+      status: row.status,
+      notificationId: row.notification_id,
+      attemptCount: row.attempt_count,
+      lastStatusCode: row.last_status_code,
+      lastError: row.last_error,
+      nextAttemptDate: iso(row.next_attempt_at),
+      deliveredDate: iso(row.delivered_at),
+    };
+  }
+}
