@@ -112,6 +112,7 @@ function startWorkers(services: Services): { stop(): Promise<void> } {
     keyring: services.keyring,
     logger: logger.child({ worker: 'delivery' }),
     allowPrivateCallbacks: config.allowPrivateCallbacks,
+    timeoutMs: config.deliveryTimeoutMs,
   });
   const poller = new PollWorker({
     db: store.db,
