@@ -160,7 +160,8 @@ describe('bad input gets Google\'s error, never a 500', () => {
 
 describe('authentication and scopes', () => {
   test('missing, malformed and unknown tokens: 401 authError with WWW-Authenticate', async () => {
-    for (const headers of [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer ya29.unknown' }]) {
+    const variants: Record<string, string>[] = [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer ya29.unknown' }];
+    for (const headers of variants) {
       const answer = await http('GET', `${api}/profile`, { headers });
       expectError(answer, 401, 'authError');
       assert.equal(googleError(answer).status, 'UNAUTHENTICATED');

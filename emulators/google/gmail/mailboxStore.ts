@@ -73,7 +73,6 @@ export class MessageIdSource {
   }
 }
 
-const EXACT_ESTIMATE_LIMIT = 5000;
 
 export class Mailbox {
   readonly labels = new LabelBook();
@@ -227,7 +226,7 @@ export class Mailbox {
       }
       items.push(message);
     }
-    return { items, ...(next !== undefined ? { next } : {}), estimate: this.estimate(source, accept, query, items.length, next) };
+    return { items, ...(next !== undefined ? { next } : {}), estimate: this.estimate(source, query, items.length, next) };
   }
 
   /** Threads newest first; a thread is listed at the position of its newest message that matches. */
@@ -401,19 +400,13 @@ export class Mailbox {
     };
   }
 
-  /** Gmail only promises an estimate; small mailboxes get an exact count, large ones the index size. */
-  private estimate(
-    source: MessageIndex<StoredMessage>,
-    accept: (m: StoredMessage) => boolean,
-    query: ListQuery,
-    pageSize: number,
-    next: SortKey | undefined,
-  ): number {
+  /**
+   * Gmail only promises an estimate (and its estimates are rough): exact when everything fit in one
+   * page, otherwise the size of the index the query walks. Counting exactly would cost a scan.
+   */
+  private estimate(source: MessageIndex<StoredMessage>, query: ListQuery, pageSize: number, next: SortKey | undefined): number {
     if (next === undefined && query.after === undefined) return pageSize;
-    if (source.size > EXACT_ESTIMATE_LIMIT) return source.size;
-    let count = 0;
-    for (const m of source.ascending()) if (accept(m)) count++;
-    return count;
+    return Math.max(pageSize, source.size);
   }
 }
 
