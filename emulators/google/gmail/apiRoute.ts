@@ -48,9 +48,7 @@ export function registerGmailMethod(app: FastifyInstance, state: EmulatorState, 
   const scopes = METHOD_SCOPES[spec.id];
   if (scopes === undefined) throw new Error(`no scopes declared for ${spec.id}`);
   const callers = new WeakMap<FastifyRequest, CallerContext>();
-  // The short method name Google puts in ErrorInfo metadata (e.g. `ListHistory`) is not worth
-  // mirroring exactly; the id's last segment keeps the detail readable.
-  const shortName = spec.id.split('.').slice(2).join('.');
+  const shortName = rpcName(spec.id);
 
   const onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const token = authenticate(state, request);
@@ -102,6 +100,21 @@ export function registerGmailMethod(app: FastifyInstance, state: EmulatorState, 
 
   const paths = spec.upload === true ? [spec.path, `/upload${spec.path}`] : [spec.path];
   for (const url of paths) app.route({ method: spec.httpMethod, url, onRequest, onResponse, handler });
+}
+
+/**
+ * The RPC name Google reports in ErrorInfo metadata: `gmail.users.messages.list` → `ListMessages`,
+ * `gmail.users.messages.get` → `GetMessage`, `gmail.users.getProfile` → `GetProfile`.
+ */
+export function rpcName(methodId: string): string {
+  const parts = methodId.split('.');
+  const verb = parts[parts.length - 1] as string;
+  const capitalized = verb.charAt(0).toUpperCase() + verb.slice(1);
+  if (parts.length === 3) return capitalized;
+  const collection = parts[parts.length - 2] as string;
+  const plural = collection.charAt(0).toUpperCase() + collection.slice(1);
+  const singular = plural.endsWith('s') ? plural.slice(0, -1) : plural;
+  return verb === 'list' || verb.startsWith('batch') ? `${capitalized}${plural}` : `${capitalized}${singular}`;
 }
 
 function authenticate(state: EmulatorState, request: FastifyRequest): AccessTokenRecord {
