@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import type { GoogleEmulator } from '../../emulators/google/index.ts';
-import { base64Url, googleError, http, rfc822, signIn, startEmulator } from './helpers.ts';
+import { base64Url, googleError, http, rfc822, signIn, startEmulator, waitFor } from './helpers.ts';
 
 let emulator: GoogleEmulator;
 let token: string;
@@ -107,6 +107,7 @@ describe('batch', () => {
     assert.equal(report.requests['gmail.users.messages.get'], 2);
     assert.equal(report.requests['gmail.users.messages.modify'], 1);
     assert.equal(report.unitsUsed, 5 + 5 + 5 + 1);
+    await waitFor(() => (emulator.control.quota(EMAIL).inFlight === 0 ? true : undefined), 'parts to free their concurrency slots');
   });
 
   test('parts use the outer credentials unless they bring their own', async () => {

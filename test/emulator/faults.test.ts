@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { request } from 'undici';
 import type { GoogleEmulator } from '../../emulators/google/index.ts';
-import { googleError, http, postForm, signIn, startEmulator } from './helpers.ts';
+import { googleError, http, postForm, signIn, startEmulator, waitFor } from './helpers.ts';
 
 let emulator: GoogleEmulator;
 let token: string;
@@ -88,6 +88,7 @@ describe('fault kinds', () => {
       return true;
     });
     assert.equal((await http('GET', `${api}/profile`, { token })).status, 200, 'the server is fine afterwards');
+    await waitFor(() => (emulator.control.quota(EMAIL).inFlight === 0 ? true : undefined), 'the dropped call to free its slot');
   });
 
   test('faults on OAuth endpoints answer in the OAuth dialect', async () => {

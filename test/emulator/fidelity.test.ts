@@ -46,7 +46,9 @@ async function connect(email: string, scopes: string[] = [SCOPES.mail]): Promise
   const { tokens } = await auth.getToken(consent.code);
   auth.setCredentials(tokens);
   // The library's own retries would hide the emulator's first answer; tests want to see it.
-  const api = gmail({ version: 'v1', auth: auth as never, rootUrl: `${emulator.baseUrl}/`, retry: false });
+  // Two copies of google-auth-library are installed (ours and the one @googleapis/gmail bundles);
+  // their classes are the same at run time but distinct types, hence the cast.
+  const api = gmail({ version: 'v1', auth: auth as unknown as gmail_v1.Options['auth'], rootUrl: `${emulator.baseUrl}/`, retry: false });
   return { auth, api };
 }
 
@@ -279,7 +281,7 @@ describe('Gmail with @googleapis/gmail', () => {
   });
 
   test('threads: replies join the thread; list, get, modify, trash, delete', async () => {
-    const first = rfc822({ subject: 'Thread start', headers: { 'Message-ID': '<thread-root@example.com>' } }).replace(/Message-ID: <[^>]+>\r\n/, '');
+    const first = rfc822({ subject: 'Thread start', headers: { 'Message-ID': '<thread-root@example.com>' } });
     const root = (await api.users.messages.insert({ userId: 'me', requestBody: { raw: Buffer.from(first).toString('base64url'), labelIds: ['INBOX'] } })).data;
     const reply = rfc822({ subject: 'Re: Thread start', headers: { 'In-Reply-To': '<thread-root@example.com>' } });
     const second = (await api.users.messages.insert({ userId: 'me', requestBody: { raw: Buffer.from(reply).toString('base64url'), labelIds: ['INBOX'] } })).data;

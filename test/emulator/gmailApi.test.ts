@@ -228,6 +228,43 @@ describe('listing and history semantics', () => {
     assert.equal(estimate.resultSizeEstimate, 1);
   });
 
+  test('threads page by their newest message, each thread once', async () => {
+    const owner = await signIn(emulator.baseUrl, 'threads@example.com');
+    const base = `${emulator.baseUrl}/gmail/v1/users/me`;
+    const add = async (subject: string, headers: Record<string, string>): Promise<{ id: string; threadId: string }> =>
+      (await http('POST', `${base}/messages`, { token: owner.access_token, json: { raw: base64Url(rfc822({ subject, headers })), labelIds: ['INBOX'] } })).json as { id: string; threadId: string };
+    const roots = [];
+    for (let i = 0; i < 3; i++) roots.push(await add(`thread ${i}`, { 'Message-ID': `<root-${i}@example.com>` }));
+    // Replies arrive in the opposite order, so the oldest thread becomes the newest.
+    for (let i = 2; i >= 0; i--) await add(`Re: thread ${i}`, { 'In-Reply-To': `<root-${i}@example.com>` });
+    const seen: string[] = [];
+    let pageToken = '';
+    do {
+      const page = (await http('GET', `${base}/threads?maxResults=2${pageToken ? `&pageToken=${pageToken}` : ''}`, { token: owner.access_token })).json as {
+        threads?: { id: string; snippet: string; historyId: string }[];
+        nextPageToken?: string;
+      };
+      seen.push(...(page.threads ?? []).map((t) => t.id));
+      pageToken = page.nextPageToken ?? '';
+    } while (pageToken !== '');
+    assert.deepEqual(seen, [roots[0]?.threadId, roots[1]?.threadId, roots[2]?.threadId]);
+  });
+
+  test('labels.update replaces what labels.patch merges', async () => {
+    const owner = await signIn(emulator.baseUrl, 'labels@example.com');
+    const base = `${emulator.baseUrl}/gmail/v1/users/me/labels`;
+    const created = (await http('POST', base, { token: owner.access_token, json: { name: 'Work', labelListVisibility: 'labelHide', color: { textColor: '#000000', backgroundColor: '#ffffff' } } })).json as { id: string };
+    const patched = (await http('PATCH', `${base}/${created.id}`, { token: owner.access_token, json: { name: 'Work 2' } })).json as Record<string, unknown>;
+    assert.equal(patched.labelListVisibility, 'labelHide');
+    assert.deepEqual(patched.color, { textColor: '#000000', backgroundColor: '#ffffff' });
+    const updated = (await http('PUT', `${base}/${created.id}`, { token: owner.access_token, json: { name: 'Work 3' } })).json as Record<string, unknown>;
+    assert.equal(updated.name, 'Work 3');
+    assert.equal(updated.labelListVisibility, 'labelShow');
+    assert.equal(updated.color, undefined);
+    const missingName = await http('PUT', `${base}/${created.id}`, { token: owner.access_token, json: {} });
+    assert.equal(missingName.status, 400);
+  });
+
   test('history ids grow but not one by one, and every message carries its latest', async () => {
     const owner = await signIn(emulator.baseUrl, 'steps@example.com');
     const base = `${emulator.baseUrl}/gmail/v1/users/me`;

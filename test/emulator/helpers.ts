@@ -122,7 +122,7 @@ export function rfc822(fields: { from?: string; to?: string; subject?: string; b
     `To: ${fields.to ?? 'user@example.com'}`,
     `Subject: ${fields.subject ?? 'Test'}`,
     `Date: ${(fields.date ?? new Date()).toUTCString()}`,
-    `Message-ID: <${Math.random().toString(36).slice(2)}@example.com>`,
+    ...(Object.keys(fields.headers ?? {}).some((k) => k.toLowerCase() === 'message-id') ? [] : [`Message-ID: <${Math.random().toString(36).slice(2)}@example.com>`]),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     ...Object.entries(fields.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
