@@ -4,6 +4,7 @@
 // ProviderError whose status is what our caller should see, with the provider's own message.
 
 import { Agent, request } from 'undici';
+import { ProviderError } from '../errors/index.ts';
 import { KeyedConcurrencyLimiter } from './concurrencyLimiter.ts';
 import { classifyFailure, networkError, providerAnswerError, readProviderError, type NetworkFailureKind } from './providerErrors.ts';
 import { DEFAULT_RETRY_OPTIONS, parseRetryAfter, retryDelayMs, type RetryOptions } from './retryPolicy.ts';
@@ -137,7 +138,11 @@ export class ProviderClient {
   async json<T>(account: ProviderAccount, call: ProviderRequest): Promise<T> {
     const response = await this.send(account, call);
     if (response.body.length === 0) return undefined as T;
-    return JSON.parse(response.body.toString('utf8')) as T;
+    try {
+      return JSON.parse(response.body.toString('utf8')) as T;
+    } catch (error) {
+      throw new ProviderError(`${account.providerName} answered ${response.status} with a body that is not JSON`, { statusCode: 502, providerStatus: response.status }, { cause: error });
+    }
   }
 
   /**
@@ -181,7 +186,7 @@ export class ProviderClient {
       body = call.body.data;
     }
     try {
-      const response = await request(withQuery(call.url, call.query), {
+      const response = await request(urlWithQuery(call.url, call.query), {
         method: call.method,
         headers,
         body,
@@ -213,7 +218,8 @@ function networkOutcome(error: unknown, timeoutMs: number): AttemptOutcome {
   throw error;
 }
 
-function withQuery(url: string, query: ProviderQuery | undefined): string {
+/** `url` with `query` appended; arrays repeat the parameter, undefined values are left out. */
+export function urlWithQuery(url: string, query: ProviderQuery | undefined): string {
   if (query === undefined) return url;
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
@@ -232,5 +238,3 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   }
   return flat;
 }
-
-export { withQuery as urlWithQuery };

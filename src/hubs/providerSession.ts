@@ -1,8 +1,7 @@
 // The provider client bound to one instance and its element's API base URL, so resource code speaks
 // in API paths (`/users/me/messages`) and never handles tokens, origins or retries.
 
-import type { ProviderAccount, ProviderClient, ProviderQuery, ProviderRequest, ProviderResponse } from './providerClient.ts';
-import { urlWithQuery } from './providerClient.ts';
+import { urlWithQuery, type ProviderAccount, type ProviderClient, type ProviderQuery, type ProviderRequest, type ProviderResponse } from './providerClient.ts';
 import { sendBatch, type BatchResult } from './providerBatch.ts';
 
 export interface SessionCall {
