@@ -122,15 +122,20 @@ async function largeMailboxInProcess(): Promise<void> {
     const idleRate = await hammer(emulator.baseUrl, () => idle, token, SECONDS / 2, CONNECTIONS * 2);
     console.log(`idle history.list, ${MESSAGES}-message mailbox, client in the same process: ${Math.round(idleRate.perSecond)} requests/s`);
 
-    // A deep page: find the cursor half-way through the STARRED label, then list from there.
-    let pageToken = '';
-    for (let page = 0; page < 2; page++) {
-      const answer = await request(`${emulator.baseUrl}/gmail/v1/users/me/messages?labelIds=STARRED&maxResults=250${pageToken ? `&pageToken=${pageToken}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
-      pageToken = ((await answer.body.json()) as { nextPageToken: string }).nextPageToken;
+    // A deep page: the cursor half-way through the sparse STARRED label (1 message in 100).
+    const starred = Math.ceil(MESSAGES / 100);
+    const half = Math.floor(starred / 2);
+    if (half >= 1) {
+      const answer = await request(`${emulator.baseUrl}/gmail/v1/users/me/messages?labelIds=STARRED&maxResults=${Math.min(half, 500)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const pageToken = ((await answer.body.json()) as { nextPageToken?: string }).nextPageToken;
+      if (pageToken !== undefined) {
+        const deep = `/gmail/v1/users/me/messages?labelIds=STARRED&maxResults=100&pageToken=${pageToken}`;
+        const deepRate = await hammer(emulator.baseUrl, () => deep, token, SECONDS / 2, CONNECTIONS * 2);
+        console.log(`messages.list deep page of a sparse label, ${MESSAGES}-message mailbox: ${Math.round(deepRate.perSecond)} requests/s (${deepRate.errors} errors)`);
+      }
     }
-    const deep = `/gmail/v1/users/me/messages?labelIds=STARRED&maxResults=100&pageToken=${pageToken}`;
-    const deepRate = await hammer(emulator.baseUrl, () => deep, token, SECONDS / 2, CONNECTIONS * 2);
-    console.log(`messages.list deep page of a sparse label, ${MESSAGES}-message mailbox: ${Math.round(deepRate.perSecond)} requests/s`);
     const first = '/gmail/v1/users/me/messages?maxResults=100';
     const firstRate = await hammer(emulator.baseUrl, () => first, token, SECONDS / 2, CONNECTIONS * 2);
     console.log(`messages.list first page of 100, ${MESSAGES}-message mailbox: ${Math.round(firstRate.perSecond)} requests/s`);
