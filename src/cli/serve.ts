@@ -9,6 +9,7 @@ import { buildApp } from '../http/index.ts';
 import { DeliveryWorker } from '../events/delivery/deliveryWorker.ts';
 import { PollWorker } from '../events/poller/pollWorker.ts';
 import { startTokenRefresher } from '../instances/index.ts';
+import { releaseAllLeases } from '../store/index.ts';
 import type { CreatedTenant } from '../tenants/index.ts';
 import { startGoogleEmulator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type GoogleEmulator } from '../../emulators/google/index.ts';
 import { createLogger, createServices, type Services } from './services.ts';
@@ -78,11 +79,22 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
       checkReady: async () => {
         await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
       },
+      // In the sandbox the Gmail element talks to an emulator (ours, or the one CHANGEHOOK_GOOGLE_BASE_URL
+      // names); the console offers its client and a test-email button.
+      consoleConfig: effective.sandbox
+        ? {
+            sandbox: true,
+            googleEmulatorUrl: emulator?.baseUrl ?? effective.googleBaseUrl,
+            sandboxClientId: SANDBOX_CLIENT_ID,
+            sandboxClientSecret: SANDBOX_CLIENT_SECRET,
+            sandboxMailbox: SANDBOX_MAILBOX,
+          }
+        : { sandbox: false },
     });
     url = await app.listen({ host: config.host, port: config.port });
   }
   const refresher = role === 'api' ? undefined : startTokenRefresher({ db: services.store.db, tokens: services.tokens, logger });
-  const workers = role === 'api' ? undefined : startWorkers(services);
+  const workers = role === 'api' ? undefined : await startWorkers(services);
 
   let closing: Promise<void> | undefined;
   return {
@@ -104,8 +116,13 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
 }
 
 /** The background workers: the poller and the dispatcher it feeds. */
-function startWorkers(services: Services): { stop(): Promise<void> } {
+async function startWorkers(services: Services): Promise<{ stop(): Promise<void> }> {
   const { store, config, logger } = services;
+  if (store.dialect === 'sqlite') {
+    // SQLite has one writer process: leases left in the file were held by a process that died
+    // (a crash or SIGKILL). Hand them back now instead of waiting for them to expire.
+    await releaseAllLeases(store.db);
+  }
   const dispatcher = new DeliveryWorker({
     db: store.db,
     dialect: store.dialect,

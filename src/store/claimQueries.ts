@@ -46,3 +46,9 @@ export async function claimDueNotifications(db: Kysely<Database>, dialect: Store
     RETURNING *`.execute(db);
   return result.rows;
 }
+
+/** Only for a single-process store (SQLite) at start-up: every lease belongs to a dead process. */
+export async function releaseAllLeases(db: Kysely<Database>): Promise<void> {
+  await db.updateTable('poll_schedules').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'is not', null).execute();
+  await db.updateTable('notifications').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'is not', null).execute();
+}

@@ -12,5 +12,5 @@ export type {
   EventRow,
   DeliveryAttemptRow,
 } from './schema.ts';
-export { claimDuePolls, claimDueNotifications, type ClaimOptions } from './claimQueries.ts';
+export { claimDuePolls, claimDueNotifications, releaseAllLeases, type ClaimOptions } from './claimQueries.ts';
 export type { StoreDialect } from './migrations/columns.ts';
