@@ -67,6 +67,16 @@ export function renderMessage(message: StoredMessage, format: MessageFormat, met
   }
 }
 
+/** What modify, trash and untrash answer: the message's ids and its labels after the change. */
+export function labelsView(message: StoredMessage): { id: string; threadId: string; labelIds?: string[] } {
+  return { id: message.id, threadId: message.threadId, ...(message.labelIds.length > 0 ? { labelIds: [...message.labelIds] } : {}) };
+}
+
+/** threads.modify/trash/untrash: the thread with each message's labels. */
+export function threadLabelsView(thread: ThreadRecord): { id: string; historyId: string; messages: ReturnType<typeof labelsView>[] } {
+  return { id: thread.id, historyId: String(threadHistoryId(thread)), messages: thread.messages.map(labelsView) };
+}
+
 /** The `{id, threadId}` pairs of list responses. */
 export function messageStub(message: StoredMessage): { id: string; threadId: string } {
   return { id: message.id, threadId: message.threadId };

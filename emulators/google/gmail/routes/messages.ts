@@ -10,7 +10,7 @@ import { UNASSIGNABLE_LABELS } from '../labelBook.ts';
 import { listQueryFrom } from '../listParameters.ts';
 import { completeSend, ensureSender, recipientsOf } from '../mailDelivery.ts';
 import type { Mailbox, StoredMessage } from '../mailboxStore.ts';
-import { messageStub, paddedBase64Url, parseMessageFormat, renderMessage, type MessageFormat } from '../messageFormats.ts';
+import { labelsView, messageStub, paddedBase64Url, parseMessageFormat, renderMessage, type MessageFormat } from '../messageFormats.ts';
 import { readUploadedMessage, requestedThreadId } from '../messageUpload.ts';
 import { parseRawMessage } from '../mimeMessage.ts';
 import { encodeListToken } from '../pageTokens.ts';
@@ -96,7 +96,7 @@ export function registerMessageRoutes(app: FastifyInstance, state: EmulatorState
       const message = findMessage(call.mailbox, call.params.id);
       const { add, remove } = labelChanges(call, false);
       call.mailbox.changeLabels(message, add, remove);
-      return renderMessage(message, 'minimal');
+      return labelsView(message);
     },
   });
 
@@ -108,7 +108,7 @@ export function registerMessageRoutes(app: FastifyInstance, state: EmulatorState
     handle(call) {
       const message = findMessage(call.mailbox, call.params.id);
       call.mailbox.trash(message);
-      return renderMessage(message, 'minimal');
+      return labelsView(message);
     },
   });
 
@@ -120,7 +120,7 @@ export function registerMessageRoutes(app: FastifyInstance, state: EmulatorState
     handle(call) {
       const message = findMessage(call.mailbox, call.params.id);
       call.mailbox.untrash(message);
-      return renderMessage(message, 'minimal');
+      return labelsView(message);
     },
   });
 

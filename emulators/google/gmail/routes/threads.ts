@@ -7,7 +7,7 @@ import { GoogleApiError } from '../../googleErrors.ts';
 import { checkId, registerGmailMethod } from '../apiRoute.ts';
 import { listQueryFrom } from '../listParameters.ts';
 import type { Mailbox, ThreadRecord } from '../mailboxStore.ts';
-import { renderThread, threadStub } from '../messageFormats.ts';
+import { renderThread, threadLabelsView, threadStub } from '../messageFormats.ts';
 import { encodeListToken } from '../pageTokens.ts';
 import { labelChanges, readableFormat } from './messages.ts';
 
@@ -50,7 +50,7 @@ export function registerThreadRoutes(app: FastifyInstance, state: EmulatorState)
       const thread = findThread(call.mailbox, call.params.id);
       const { add, remove } = labelChanges(call, false);
       for (const message of [...thread.messages]) call.mailbox.changeLabels(message, add, remove);
-      return renderThread(thread, 'minimal');
+      return threadLabelsView(thread);
     },
   });
 
@@ -62,7 +62,7 @@ export function registerThreadRoutes(app: FastifyInstance, state: EmulatorState)
     handle(call) {
       const thread = findThread(call.mailbox, call.params.id);
       for (const message of [...thread.messages]) call.mailbox.trash(message);
-      return renderThread(thread, 'minimal');
+      return threadLabelsView(thread);
     },
   });
 
@@ -74,7 +74,7 @@ export function registerThreadRoutes(app: FastifyInstance, state: EmulatorState)
     handle(call) {
       const thread = findThread(call.mailbox, call.params.id);
       for (const message of [...thread.messages]) call.mailbox.untrash(message);
-      return renderThread(thread, 'minimal');
+      return threadLabelsView(thread);
     },
   });
 
