@@ -107,6 +107,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
         await app?.close();
         await workers?.stop();
         await refresher?.stop();
+        await services.hubs.close();
         await services.store.close();
         await emulator?.close();
       })();

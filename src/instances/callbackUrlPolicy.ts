@@ -38,7 +38,8 @@ export function callbackUrlProblem(raw: string, options: { allowPrivate: boolean
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
   if (url.username || url.password) return 'must not carry credentials';
   if (options.allowPrivate) return undefined;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // A trailing dot names the same host ("localhost."), so it must not slip past the check.
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
   if (host === 'localhost' || host.endsWith('.localhost')) {
     return 'must not point at a loopback or private address (set CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS=true to allow)';
   }
