@@ -158,6 +158,35 @@ describe('bad input gets Google\'s error, never a 500', () => {
   });
 });
 
+describe('no input ends in a 500', () => {
+  test('a corpus of broken bodies, parameters and methods over every route', async () => {
+    const delivered = await emulator.control.deliverMessage(EMAIL, { subject: 'corpus' });
+    const paths = [
+      '/messages', `/messages/${delivered.id}`, `/messages/${delivered.id}/modify`, `/messages/${delivered.id}/trash`, '/messages/import',
+      '/messages/send', '/messages/batchModify', '/messages/batchDelete', `/messages/${delivered.id}/attachments/x`, '/threads',
+      `/threads/${delivered.threadId}/modify`, '/labels', '/labels/INBOX', '/drafts', '/drafts/send', '/history', '/profile',
+    ];
+    const bodies = ['{', '[]', 'null', '"x"', '{"raw": 5}', '{"raw": "%%%"}', '{"ids": [1]}', '{"addLabelIds": [null]}', '{"message": {"raw": []}}', '{"name": {"a": 1}}'];
+    const queries = ['?maxResults=99999999999999999999', '?pageToken=%00', '?q=%22', '?q=after:2020/13/45', '?startHistoryId=0', '?uploadType=multipart'];
+    const failures: string[] = [];
+    for (const path of paths) {
+      for (const [i, body] of bodies.entries()) {
+        const method = (['POST', 'PUT', 'PATCH'] as const)[i % 3] as 'POST' | 'PUT' | 'PATCH';
+        const prefix = i % 2 === 0 ? '/gmail/v1/users/me' : '/upload/gmail/v1/users/me';
+        const query = queries[i % queries.length] as string;
+        const contentType = i % 4 === 3 ? 'multipart/related; boundary=zz' : 'application/json';
+        const answer = await http(method, `${emulator.baseUrl}${prefix}${path}${query}`, { token, body, headers: { 'content-type': contentType } });
+        if (answer.status >= 500) failures.push(`${method} ${prefix}${path}${query} ${body}: ${answer.status}`);
+      }
+      for (const query of queries) {
+        const answer = await http('GET', `${api}${path}${query}`, { token });
+        if (answer.status >= 500) failures.push(`GET ${path}${query}: ${answer.status}`);
+      }
+    }
+    assert.deepEqual(failures, []);
+  });
+});
+
 describe('authentication and scopes', () => {
   test('missing, malformed and unknown tokens: 401 authError with WWW-Authenticate', async () => {
     const variants: Record<string, string>[] = [{}, { authorization: 'Bearer' }, { authorization: 'Basic abc' }, { authorization: 'Bearer ya29.unknown' }];
