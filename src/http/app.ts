@@ -19,6 +19,7 @@ import { elementRoutes } from './routes/elementRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
 import { instanceRoutes } from './routes/instanceRoutes.ts';
 import { oauthCallbackRoute } from './routes/oauthCallbackRoute.ts';
+import { consoleRoutes, type ConsoleConfig } from './routes/consoleRoutes.ts';
 import { sharedSchemas } from './schemas.ts';
 
 export const API_PREFIX = '/elements/api-v2';
@@ -34,6 +35,8 @@ export interface AppDeps {
   checkReady(): Promise<void>;
   /** Requests per minute per caller (Authorization header or address). */
   rateLimitPerMinute?: number;
+  /** What the web console is told about this server (sandbox, emulator); default: not a sandbox. */
+  consoleConfig?: ConsoleConfig;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -78,6 +81,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   oauthCallbackRoute(app);
 
   const auth = new CallerAuthentication(deps.tenants);
+  await consoleRoutes(app, {
+    config: deps.consoleConfig,
+    instances: deps.instances,
+    auth,
+    reservedPrefixes: [API_PREFIX, '/docs', '/healthz', '/readyz', '/oauth/callback', '/console/sandbox'],
+  });
   await app.register(
     async (api) => {
       await api.register(rateLimit, {
