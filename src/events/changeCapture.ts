@@ -61,20 +61,28 @@ export function notificationInstance(instance: InstanceRow, ownerEmail: string, 
 }
 
 export async function commitPoll(db: Kysely<Database>, commit: PollCommit): Promise<{ events: number; notifications: number }> {
+  if (commit.changes.length === 0 && !commit.fingerprints) {
+    // An idle poll only moves the schedule: one statement, no transaction needed.
+    await holdLeaseAndUpdate(db, commit);
+    return { events: 0, notifications: 0 };
+  }
   return db.transaction().execute(async (trx) => {
     // Taking the schedule row first both checks the lease and (on PostgreSQL) locks it until commit.
-    const held = await trx
-      .updateTable('poll_schedules')
-      .set({ ...commit.schedule })
-      .where('id', '=', commit.scheduleId)
-      .where('lease_owner', '=', commit.leaseOwner)
-      .executeTakeFirst();
-    if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost(`lost the lease of schedule ${commit.scheduleId}`);
-
+    await holdLeaseAndUpdate(trx, commit);
     const written = await writeEvents(trx, commit);
     if (commit.fingerprints) await writeFingerprints(trx, commit.scheduleId, commit.fingerprints);
     return written;
   });
+}
+
+async function holdLeaseAndUpdate(db: Kysely<Database>, commit: PollCommit): Promise<void> {
+  const held = await db
+    .updateTable('poll_schedules')
+    .set({ ...commit.schedule })
+    .where('id', '=', commit.scheduleId)
+    .where('lease_owner', '=', commit.leaseOwner)
+    .executeTakeFirst();
+  if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost(`lost the lease of schedule ${commit.scheduleId}`);
 }
 
 async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Promise<{ events: number; notifications: number }> {

@@ -27,6 +27,12 @@ export class InstanceNotValid extends ProviderError {}
 
 export class ProviderTokenManager {
   private readonly inFlight = new Map<number, Promise<string>>();
+  /**
+   * Access tokens this process already holds, until shortly before they expire: an idle poll then
+   * costs no database read. Another process refreshing does not invalidate ours (Google keeps several
+   * access tokens valid); a revoked one answers 401, and the caller asks again with forceRefresh.
+   */
+  private readonly cache = new Map<number, { token: string; expiresAt: number }>();
   private readonly owner = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   private readonly now: () => number;
 
@@ -36,9 +42,12 @@ export class ProviderTokenManager {
 
   /** A valid access token; `forceRefresh` after the provider answered 401 to the current one. */
   async accessToken(instanceId: number, options: { forceRefresh?: boolean } = {}): Promise<string> {
+    const cached = this.cache.get(instanceId);
+    if (!options.forceRefresh && cached && cached.expiresAt - REFRESH_MARGIN_MS > this.now()) return cached.token;
+    this.cache.delete(instanceId);
     const row = await this.load(instanceId);
     if (!options.forceRefresh && row.access_token_encrypted && (row.access_token_expires_at ?? 0) - REFRESH_MARGIN_MS > this.now()) {
-      return this.deps.keyring.decrypt(row.access_token_encrypted);
+      return this.remember(instanceId, this.deps.keyring.decrypt(row.access_token_encrypted), row.access_token_expires_at ?? 0);
     }
     const staleToken = row.access_token_encrypted;
     let pending = this.inFlight.get(instanceId);
@@ -47,6 +56,16 @@ export class ProviderTokenManager {
       this.inFlight.set(instanceId, pending);
     }
     return pending;
+  }
+
+  /** Forgets a token (the instance was deleted, re-authenticated or marked invalid). */
+  forget(instanceId: number): void {
+    this.cache.delete(instanceId);
+  }
+
+  private remember(instanceId: number, token: string, expiresAt: number): string {
+    this.cache.set(instanceId, { token, expiresAt });
+    return token;
   }
 
   private async load(instanceId: number): Promise<InstanceRow> {
@@ -72,7 +91,9 @@ export class ProviderTokenManager {
       // Another process is refreshing: wait for its token rather than spending the refresh token twice.
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
       const row = await this.load(instanceId);
-      if (row.access_token_encrypted && row.access_token_encrypted !== staleToken) return this.deps.keyring.decrypt(row.access_token_encrypted);
+      if (row.access_token_encrypted && row.access_token_encrypted !== staleToken) {
+        return this.remember(instanceId, this.deps.keyring.decrypt(row.access_token_encrypted), row.access_token_expires_at ?? 0);
+      }
       if (this.now() > deadline) throw new ProviderError(`Timed out waiting for another process to refresh instance ${instanceId}'s token`, { statusCode: 503 });
     }
   }
@@ -84,7 +105,7 @@ export class ProviderTokenManager {
       // Someone refreshed between our read and our lease: use their token.
       if (row.access_token_encrypted && row.access_token_encrypted !== staleToken && (row.access_token_expires_at ?? 0) - REFRESH_MARGIN_MS > this.now()) {
         await this.deps.db.updateTable('instances').set(releaseLease).where('id', '=', instanceId).where('refresh_lease_owner', '=', this.owner).execute();
-        return this.deps.keyring.decrypt(row.access_token_encrypted);
+        return this.remember(instanceId, this.deps.keyring.decrypt(row.access_token_encrypted), row.access_token_expires_at ?? 0);
       }
       if (!row.refresh_token_encrypted) {
         await this.markInvalid(instanceId, 'the provider gave no refresh token (authorize with access_type=offline)');
@@ -104,7 +125,7 @@ export class ProviderTokenManager {
         })
         .where('id', '=', instanceId)
         .execute();
-      return tokens.accessToken;
+      return this.remember(instanceId, tokens.accessToken, tokens.expiresAt);
     } catch (error) {
       await this.deps.db.updateTable('instances').set(releaseLease).where('id', '=', instanceId).where('refresh_lease_owner', '=', this.owner).execute();
       if (error instanceof GrantRevoked) {

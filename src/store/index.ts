@@ -7,6 +7,7 @@ export type {
   OrganizationRow,
   UserRow,
   PollScheduleRow,
+  PollScheduleRowUpdate,
   NotificationRow,
   NotificationStatus,
   EventRow,

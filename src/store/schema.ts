@@ -150,6 +150,7 @@ export type InstanceRowUpdate = Updateable<InstancesTable>;
 export type OrganizationRow = Selectable<OrganizationsTable>;
 export type UserRow = Selectable<UsersTable>;
 export type PollScheduleRow = Selectable<PollSchedulesTable>;
+export type PollScheduleRowUpdate = Updateable<PollSchedulesTable>;
 export type NotificationRow = Selectable<NotificationsTable>;
 export type EventRow = Selectable<EventsTable>;
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ElementRegistry } from '../../elements/index.ts';
 import { isAppError } from '../../errors/index.ts';
-import { claimDuePolls, type Database, type PollScheduleRow, type StoreDialect } from '../../store/index.ts';
+import { claimDuePolls, type Database, type PollScheduleRow, type PollScheduleRowUpdate, type StoreDialect } from '../../store/index.ts';
 import { LeaseLost } from '../changeCapture.ts';
 import { pollResource, type HubExecutor, type PollOutcome } from './resourcePoller.ts';
 import { configuredResources, isPollingRunnable, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
@@ -122,8 +122,15 @@ export class PollWorker {
         .catch((error: unknown) => log.warn({ err: error }, 'extending the poll lease failed'));
     }, Math.max(1000, this.leaseMs / 3));
     try {
-      const instance = await db.selectFrom('instances').selectAll().where('id', '=', schedule.instance_id).executeTakeFirst();
-      if (!instance) return;
+      const found = await db
+        .selectFrom('instances')
+        .innerJoin('users', 'users.id', 'instances.user_id')
+        .selectAll('instances')
+        .select('users.email as owner_email')
+        .where('instances.id', '=', schedule.instance_id)
+        .executeTakeFirst();
+      if (!found) return;
+      const { owner_email: ownerEmail, ...instance } = found;
       const config = configuredResources(instance)[schedule.resource];
       if (!config || !isPollingRunnable(instance) || resourceConfigFingerprint(config) !== schedule.config_fingerprint) {
         // The instance changed since this row was scheduled: bring the schedule in line and move on.
@@ -131,7 +138,6 @@ export class PollWorker {
         await syncPollSchedules(db, instance, this.now());
         return;
       }
-      const owner = await db.selectFrom('users').select('email').where('id', '=', instance.user_id).executeTakeFirst();
       let outcome: PollOutcome;
       try {
         outcome = await pollResource({
@@ -139,7 +145,7 @@ export class PollWorker {
           hubs: this.options.hubs,
           element: this.options.elements.get(instance.element_key),
           instance,
-          ownerEmail: owner?.email ?? '',
+          ownerEmail,
           schedule,
           config,
           leaseOwner: this.owner,
@@ -151,6 +157,7 @@ export class PollWorker {
       }
       const now = this.now();
       await this.release(schedule, {
+        ...outcome.scheduleUpdate,
         last_poll_at: startedAt,
         next_run_at: outcome.more ? now : nextRunAt(startedAt, instance.refresh_interval_minutes ?? 15, now, this.random),
       });
@@ -165,7 +172,7 @@ export class PollWorker {
     }
   }
 
-  private async release(schedule: PollScheduleRow, changes: { next_run_at: number; last_poll_at?: number }): Promise<void> {
+  private async release(schedule: PollScheduleRow, changes: PollScheduleRowUpdate): Promise<void> {
     await this.options.db
       .updateTable('poll_schedules')
       .set({ ...changes, lease_owner: null, lease_until: null })

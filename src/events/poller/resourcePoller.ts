@@ -43,6 +43,11 @@ export interface PollOutcome {
   /** More changes are waiting (a long cursor backlog): poll again right away. */
   more: boolean;
   resynchronized?: boolean;
+  /**
+   * Schedule state still to write. An idle poll commits nothing itself: its new cursor is written by the
+   * worker's release, in the same single statement (still only while the lease is held).
+   */
+  scheduleUpdate?: { cursor: string; last_success_at: number; last_error: null; consecutive_failures: 0 };
 }
 
 /** A cursor backlog is drained over several polls so one instance cannot hold a worker forever. */
@@ -142,11 +147,15 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
     const detection = eventsFromCursorRecords(records(response, schedule.resource), { idField: config.idField, pollDate: new Date(ctx.startedAt) });
     const next = header(response, 'Elements-Next-Cursor');
     if (!next) throw new ProviderError(`the hub gave no next cursor for ${schedule.resource}`, { statusCode: 502 });
+    const hasMore = header(response, 'Elements-Has-More') === 'true';
+    if (detection.changes.length === 0 && !hasMore) {
+      return { kind: 'cursor', events, baseline: false, more: false, scheduleUpdate: { cursor: next, last_success_at: ctx.startedAt, last_error: null, consecutive_failures: 0 } };
+    }
     // The page's events and the cursor past them commit together: a crash repeats the page, never skips it.
     const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes: detection.changes, schedule: success(ctx, { cursor: next }) });
     events += written.events;
     cursor = next;
-    if (header(response, 'Elements-Has-More') !== 'true') return { kind: 'cursor', events, baseline: false, more: false };
+    if (!hasMore) return { kind: 'cursor', events, baseline: false, more: false };
   }
   return { kind: 'cursor', events, baseline: false, more: true };
 }

@@ -1,0 +1,58 @@
+// Changehook's services in the benchmark's process, over a fresh SQLite (or PostgreSQL) store, pointed
+// at the emulator, with a tenant and a helper that authenticates instances through the consent page.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
+import { createLogger, createServices, type Services } from '../../src/cli/services.ts';
+import { loadConfig } from '../../src/config/index.ts';
+import type { Caller } from '../../src/tenants/index.ts';
+
+export interface BenchServices {
+  services: Services;
+  caller: Caller;
+  connect(email: string, configuration: Record<string, unknown>): Promise<{ id: number; token: string }>;
+  close(): Promise<void>;
+}
+
+export async function startBenchServices(googleBaseUrl: string, env: Record<string, string> = {}): Promise<BenchServices> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'changehook-bench-'));
+  const config = loadConfig({
+    CHANGEHOOK_DATA_DIR: dataDir,
+    CHANGEHOOK_GOOGLE_BASE_URL: googleBaseUrl,
+    CHANGEHOOK_SANDBOX: '1',
+    LOG_LEVEL: 'silent',
+    ...(env.DATABASE_URL ? { CHANGEHOOK_MASTER_KEY: crypto.randomBytes(32).toString('base64') } : {}),
+    ...env,
+  });
+  const services = await createServices(config, createLogger(config));
+  const tenant = await services.tenants.createOrganization({ name: 'bench', userEmail: 'bench@localhost' });
+  const caller = { organizationId: tenant.organizationId, userId: tenant.userId };
+  const gmail = services.elements.get('gmail');
+  const redirect = 'https://bench.example.com/cb';
+  return {
+    services,
+    caller,
+    async connect(email, configuration) {
+      const { code } = await approveConsent(services.elements.oauthUrl(gmail, { apiKey: SANDBOX_CLIENT_ID, callbackUrl: redirect }), email);
+      return services.instances.create(caller, {
+        element: { key: 'gmail' },
+        providerData: { code },
+        name: email,
+        configuration: {
+          'oauth.api.key': SANDBOX_CLIENT_ID,
+          'oauth.api.secret': SANDBOX_CLIENT_SECRET,
+          'oauth.callback.url': redirect,
+          ...configuration,
+        },
+      });
+    },
+    async close() {
+      await services.hubs.close();
+      await services.store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

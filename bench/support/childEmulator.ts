@@ -1,0 +1,52 @@
+// The Google emulator in its own process (as in the sandbox), so the code under measurement and the
+// emulator do not share one event loop. Quota and concurrency limits are lifted: benchmarks measure
+// our code and the server, not Gmail's per-user limits.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+
+export interface ChildEmulator {
+  baseUrl: string;
+  /** POST/PUT/GET against the control API under /__emulator. */
+  control(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
+  close(): Promise<void>;
+}
+
+export async function startChildEmulator(limits: { quota?: number; maxConcurrent?: number } = {}): Promise<ChildEmulator> {
+  const main = fileURLToPath(new URL('../../emulators/google/main.ts', import.meta.url));
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', main, '--port', '0', '--quota', String(limits.quota ?? 1e9), '--max-concurrent', String(limits.maxConcurrent ?? 100_000)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  const stdout = child.stdout as NodeJS.ReadableStream;
+  stdout.setEncoding('utf8');
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    stdout.on('data', (chunk: string) => {
+      output += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', () => reject(new Error(`emulator exited before listening: ${output}`)));
+  });
+  return {
+    baseUrl,
+    async control(method, path, body) {
+      const response = await request(`${baseUrl}/__emulator${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.body.text();
+      if (response.statusCode >= 300) throw new Error(`emulator control ${method} ${path}: ${response.statusCode} ${text}`);
+      return text ? JSON.parse(text) : undefined;
+    },
+    async close() {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
