@@ -1,0 +1,115 @@
+// The "Authenticate instance" form's plain logic: the POST /instances body is the product page's,
+// resources are copies of changed-messages, and server messages land on the field they name.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Element } from '../../console/src/api/types.ts';
+import {
+  checkForm,
+  configuredResources,
+  createBody,
+  defaultValues,
+  nearestPreset,
+  presetText,
+  problemFromMessage,
+  refreshPresets,
+  toggleResource,
+  type InstanceFormValues,
+} from '../../console/src/instanceForm.ts';
+
+const gmail: Element = {
+  id: 1,
+  key: 'gmail',
+  name: 'Gmail',
+  hub: 'general',
+  resources: [
+    { name: 'changed-messages', path: '/changed-messages', methods: ['GET'], polling: 'cursor' },
+    { name: 'messages', path: '/messages', methods: ['GET'], polling: 'listing' },
+    { name: 'attachments', path: '/attachments', methods: ['GET'] },
+  ],
+  defaultPollerConfiguration: { 'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' } },
+};
+
+function filled(overrides: Partial<InstanceFormValues> = {}): InstanceFormValues {
+  return {
+    ...defaultValues(gmail, { sandbox: false }, 'https://console.example.com'),
+    name: 'API Instance with Polling',
+    clientId: 'client-id',
+    clientSecret: 'client-secret',
+    callbackUrl: 'https://cloud-element.com/elements/api-v2/events/page.elementKey/',
+    tags: 'Docs',
+    ...overrides,
+  };
+}
+
+test('the body is the product page body, the poller configuration an object', () => {
+  assert.deepEqual(createBody('gmail', filled(), 'the-code'), {
+    element: { key: 'gmail' },
+    providerData: { code: 'the-code' },
+    configuration: {
+      'oauth.api.key': 'client-id',
+      'oauth.api.secret': 'client-secret',
+      'oauth.callback.url': 'https://console.example.com/console/oauth/callback',
+      'event.notification.enabled': true,
+      'event.notification.callback.url': 'https://cloud-element.com/elements/api-v2/events/page.elementKey/',
+      'event.poller.refresh_interval': '15',
+      'event.poller.configuration': { 'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' } },
+    },
+    tags: ['Docs'],
+    name: 'API Instance with Polling',
+  });
+  const withOptional = createBody('gmail', filled({ signatureKey: 'key', scope: 'https://mail.google.com/', tags: ' a, ,b ' }), 'c');
+  assert.equal(withOptional.configuration['event.notification.signature.key'], 'key');
+  assert.equal(withOptional.configuration['oauth.scope'], 'https://mail.google.com/');
+  assert.deepEqual(withOptional.tags, ['a', 'b']);
+});
+
+test('a checked resource copies the changed-messages configuration with its own url', () => {
+  const base = JSON.stringify({ '/changed-messages': { url: '/hubs/general/changed-messages', idField: 'id', pollDelay: 5 } });
+  const on = toggleResource(base, gmail, 'messages', true);
+  assert.deepEqual(JSON.parse(on).messages, { url: '/hubs/general/messages', idField: 'id', pollDelay: 5 });
+  // The seed's "/changed-messages" spelling counts as changed-messages.
+  assert.deepEqual([...configuredResources(on)!].sort(), ['changed-messages', 'messages']);
+  const off = toggleResource(on, gmail, 'changed-messages', false);
+  assert.deepEqual(Object.keys(JSON.parse(off)), ['messages']);
+  // With no changed-messages left to copy, the element's default is the template.
+  assert.deepEqual(JSON.parse(toggleResource('{}', gmail, 'messages', true)).messages, { url: '/hubs/general/messages', idField: 'id' });
+  assert.equal(configuredResources('{"broken"'), undefined);
+});
+
+test('client-side checks name their field; policy is left to the server', () => {
+  assert.deepEqual(checkForm(filled()), []);
+  const fields = (values: InstanceFormValues) => checkForm(values).map((p) => p.field);
+  assert.deepEqual(fields(filled({ name: ' ', clientSecret: '' })), ['name', 'clientSecret']);
+  assert.deepEqual(fields(filled({ callbackUrl: '' })), ['callbackUrl']);
+  assert.deepEqual(fields(filled({ callbackUrl: '', eventsEnabled: false })), []);
+  assert.deepEqual(fields(filled({ callbackUrl: 'ftp://x' })), ['callbackUrl']);
+  assert.deepEqual(fields(filled({ refreshInterval: 'soon' })), ['refreshInterval']);
+  assert.deepEqual(fields(filled({ refreshInterval: '0.001' })), []);
+  assert.deepEqual(fields(filled({ pollerJson: '[]' })), ['pollerJson']);
+  assert.deepEqual(fields(filled({ redirectUri: '/relative' })), ['redirectUri']);
+});
+
+test("the server's messages land next to the field they name", () => {
+  const cases: [string, keyof InstanceFormValues | undefined][] = [
+    ['configuration.event.notification.callback.url is required when event.notification.enabled is true', 'callbackUrl'],
+    ['configuration.event.notification.callback.url must not be a private address', 'callbackUrl'],
+    ['configuration.event.poller.refresh_interval must be at least 1 second, got 0.001', 'refreshInterval'],
+    ['configuration.event.poller.configuration.changed-messages.idField is required', 'pollerJson'],
+    ['The provider refused the client credentials oauth.api.key / oauth.api.secret (invalid_client)', 'clientSecret'],
+    ['configuration.oauth.callback.url must be an absolute http(s) URL', 'redirectUri'],
+    ['The provider refused to exchange the code (invalid_grant: redirect_uri mismatch)', 'redirectUri'],
+    ['name is required and must be a non-empty string', 'name'],
+    ['tags[0] must be a non-empty string', 'tags'],
+    ['The provider failed to exchange the code (HTTP 503)', undefined],
+  ];
+  for (const [message, field] of cases) assert.equal(problemFromMessage(message).field, field, message);
+});
+
+test('the interval slider stops include the sandbox 1 s, written as the docs write it', () => {
+  const presets = refreshPresets(true);
+  assert.equal(presetText(presets[0]!), '0.0167');
+  assert.equal(presets[nearestPreset(presets, 0.0167)], presets[0]);
+  assert.equal(presets[nearestPreset(presets, 14)], 15);
+  assert.equal(refreshPresets(false)[0], 1);
+});
