@@ -2,6 +2,7 @@
 // the sandbox client's credentials, and stops cleanly on SIGINT/SIGTERM. The `changehook emulator
 // google` command runs the same startGoogleEmulator().
 
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startGoogleEmulator, type GoogleEmulatorOptions } from './index.ts';
 
@@ -27,10 +28,12 @@ function numberOption(values: Record<string, string | boolean | undefined>, name
   return n;
 }
 
-async function main(): Promise<void> {
+/** Runs the emulator as a command (`npx tsx emulators/google/main.ts`, `changehook emulator google`). */
+export async function runEmulatorCommand(args: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
+      args,
       options: {
         port: { type: 'string' },
         host: { type: 'string' },
@@ -88,4 +91,5 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-await main();
+// Run when executed directly, not when imported by the changehook CLI.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await runEmulatorCommand(process.argv.slice(2));

@@ -6,7 +6,6 @@ import { beginKeyFileRotation, finishKeyFileRotation, loadKeyring } from '../cry
 import { reencryptInstanceSecrets } from '../instances/index.ts';
 import { openStore } from '../store/index.ts';
 import { TenantService } from '../tenants/index.ts';
-import { startGoogleEmulator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
 import { handleShutdownSignals, startServer, startupBanner, type Role } from './serve.ts';
 
 const USAGE = `usage: changehook <command>
@@ -18,7 +17,7 @@ const USAGE = `usage: changehook <command>
   orgs create [--name N] [--email E]
                              create an organization and its first user; prints their secrets once
   keys rotate                re-encrypt every secret under a new master key
-  emulator google [--port P] run the Google emulator alone (default port 8090)
+  emulator google [--port P] run the Google emulator alone (default port 8090; --help for options)
 
 Configuration is read from the environment; see README.md.`;
 
@@ -73,17 +72,8 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'emulator': {
       if (sub !== 'google') throw new UsageError(`unknown emulator '${sub ?? ''}'; only 'google' exists`);
-      const { values } = parseArgs({ args: argv.slice(2), options: { port: { type: 'string' }, host: { type: 'string' } } });
-      const port = values.port === undefined ? config.sandboxGooglePort : Number(values.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a TCP port number, got '${values.port}'`);
-      const emulator = await startGoogleEmulator({ port, host: values.host ?? '127.0.0.1' });
-      process.stdout.write(
-        `Google emulator on ${emulator.baseUrl}\n  OAuth client id      ${SANDBOX_CLIENT_ID}\n  OAuth client secret  ${SANDBOX_CLIENT_SECRET}\n` +
-          `  control API          ${emulator.baseUrl}/__emulator/\n`,
-      );
-      const stop = () => void emulator.close().then(() => process.exit(0));
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      const { runEmulatorCommand } = await import('../../emulators/google/main.ts');
+      await runEmulatorCommand(argv.slice(2));
       return;
     }
     case undefined:

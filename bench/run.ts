@@ -1,0 +1,26 @@
+// `npm run bench`: every benchmark in its own process (so one's memory and JIT state do not colour the
+// next), in order, each printing its table and writing bench/results/<name>.json.
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const runs: [string, string[]][] = [
+  ['emulator-history.ts', ['--seconds', '3', '--messages', '0']],
+  ['idlePoll.ts', []],
+  ['delivery.ts', []],
+  ['latency.ts', []],
+  ['scheduledMemory.ts', ['--instances', '0']],
+  ['scheduledMemory.ts', ['--instances', '100000']],
+];
+
+let failed = 0;
+for (const [script, args] of runs) {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  console.log(`\n# ${script} ${args.join(' ')}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', file, ...args], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    failed += 1;
+    console.log(`# ${script} exited with ${result.status}`);
+  }
+}
+process.exit(failed === 0 ? 0 : 1);
