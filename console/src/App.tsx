@@ -66,8 +66,12 @@ export function App() {
     void fetchConsoleConfig().then(setConfig);
   }, []);
 
-  // After a navigation, keyboard and screen-reader users continue from the new page's content.
+  // After an in-app navigation, keyboard and screen-reader users continue from the new page's content
+  // (a fresh page load keeps the browser's own start: the skip link first).
+  const shownPath = useRef(path);
   useEffect(() => {
+    if (shownPath.current === path) return;
+    shownPath.current = path;
     main.current?.focus({ preventScroll: true });
   }, [path]);
 
@@ -112,6 +116,8 @@ export function App() {
             onSignedIn={(signedIn) => {
               saveCredentials(signedIn);
               setCredentials(signedIn);
+              // The sign-in form (and its focused button) is gone: continue from the page content.
+              requestAnimationFrame(() => main.current?.focus({ preventScroll: true }));
             }}
           />
         )}

@@ -1,5 +1,6 @@
 // What the console's browser tests share: a fresh build of the console when its sources changed,
-// Debian's Chromium driven by playwright-core, screenshots under artifacts/, and signing in.
+// Debian's Chromium driven by playwright-core, screenshots under artifacts/, the consent page, and
+// steps that continue one story.
 
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -50,18 +51,11 @@ export function watchPageErrors(page: Page): string[] {
   return errors;
 }
 
-export async function signIn(page: Page, baseUrl: string, secrets: { userSecret: string; orgSecret: string }): Promise<void> {
-  await page.goto(`${baseUrl}/`);
-  await page.getByLabel('User secret').fill(secrets.userSecret);
-  await page.getByLabel('Organization secret').fill(secrets.orgSecret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
-}
-
 /** Answers Google's (the emulator's) consent page as a user would. */
-export async function answerConsent(page: Page, emulatorUrl: string, email: string, decision: 'allow' | 'deny'): Promise<void> {
+export async function answerConsent(page: Page, emulatorUrl: string, email: string, decision: 'allow' | 'deny', screenshotAs?: string): Promise<void> {
   await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/o/oauth2/`));
   await page.locator('input[name="email"]').fill(email);
+  if (screenshotAs) await screenshot(page, screenshotAs);
   await page.locator(`button[name="decision"][value="${decision}"]`).click();
 }
 

@@ -1,13 +1,15 @@
 // The console end to end in Chromium, in the sandbox: sign in, authenticate a Gmail instance with
 // events through the emulator's consent page, send a test email from the sandbox panel, watch its
-// CREATED event get delivered, make the receiver fail and redeliver from the UI, edit and delete.
+// CREATED event get delivered, make the receiver fail and redeliver from the UI (all failed, and one),
+// edit and delete.
 
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { apiCall, startTestApp, type TestApp } from '../support/testApp.ts';
+import { MAX_ATTEMPTS } from '../../src/events/delivery/retrySchedule.ts';
 import { waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
-import { answerConsent, ensureConsoleBuilt, launchChromium, screenshot, sequentialSteps, signIn, watchPageErrors } from './consoleBrowser.ts';
+import { answerConsent, ensureConsoleBuilt, launchChromium, screenshot, sequentialSteps, watchPageErrors } from './consoleBrowser.ts';
 
 const MAILBOX = 'console.user@example.com';
 
@@ -44,7 +46,18 @@ step('the console signs in with the tenant secrets and shows the catalog', async
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.getByText('Sandbox.', { exact: true }).waitFor();
   await screenshot(page, 'sign-in');
-  await signIn(page, app.url, app);
+  // By keyboard alone: the skip link first, then the fields in reading order, and Enter submits.
+  const focusedId = () => page.evaluate(() => document.activeElement?.id || document.activeElement?.textContent);
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedId(), 'Skip to content');
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedId(), 'user-secret');
+  await page.keyboard.type(app.userSecret);
+  await page.keyboard.press('Tab');
+  assert.equal(await focusedId(), 'organization-secret');
+  await page.keyboard.type(app.orgSecret);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Instances' }).waitFor();
   await page.getByText('No instances yet.').waitFor();
 
   await page.getByRole('navigation').getByRole('link', { name: 'Elements' }).click();
@@ -77,7 +90,7 @@ step('Authenticate instance goes through the consent page and shows the id and t
   await screenshot(page, 'authenticate-instance');
 
   await page.getByRole('button', { name: 'Create Instance' }).click();
-  await answerConsent(page, app.emulator.baseUrl, MAILBOX, 'allow');
+  await answerConsent(page, app.emulator.baseUrl, MAILBOX, 'allow', 'google-consent');
   await page.getByRole('heading', { name: 'Instance created' }).waitFor();
   instanceId = Number(await page.getByTestId('created-instance-id').textContent());
   const shownToken = await page.getByTestId('created-instance-token').textContent();
@@ -121,24 +134,38 @@ step('a test email from the sandbox panel becomes a delivered CREATED event', as
   await created.getByRole('button', { name: 'Hide' }).click();
 });
 
-step('a failed delivery is redelivered from the console', async () => {
-  // Two failures: the first attempt and the retry 5 s later; the next retry would be 5 min away, so a
-  // delivery now can only come from the Redeliver button.
+step('a notification that failed for good is redelivered with "Redeliver all failed"', async () => {
+  // The first attempt and the last one fail; in between, the test skips the retry schedule (5 s to
+  // 24 h) by booking the last attempt now, so the notification reaches FAILED through the real worker.
   receiver.misbehave({ status: 500 }, { status: 500 });
-  const deliveredBefore = receiver.deliveries.length;
   await page.getByLabel('Subject').fill('Second test email');
   await page.getByRole('button', { name: 'Send test email' }).click();
 
-  const failing = page.locator('tr[data-event-type="CREATED"][data-status="RETRYING"]');
-  await failing.getByRole('cell', { name: '2', exact: true }).waitFor({ timeout: 20_000 });
-  await failing.getByRole('cell', { name: '500' }).waitFor();
-  const eventId = await failing.getAttribute('data-event-id');
-  assert.ok(eventId);
-  await screenshot(page, 'instance-delivery-failing');
-
-  await failing.getByRole('button', { name: 'Redeliver' }).click();
-  await page.getByText(/is queued for delivery again/).waitFor();
+  // Watched through the API (every 50 ms), so the booking lands seconds before the 5 s retry would.
+  const failedOnce = await waitFor(async () => {
+    const { body } = await apiCall(app, 'GET', `/instances/${instanceId}/events?status=RETRYING`);
+    return (body as { id: string; notificationId: string; attemptCount: number }[]).find((e) => e.attemptCount === 1);
+  }, 'the first failed attempt');
+  const booked = await app.server.services.store.db
+    .updateTable('notifications')
+    .set({ attempt_count: MAX_ATTEMPTS - 1, next_attempt_at: Date.now() })
+    .where('id', '=', failedOnce.notificationId)
+    .where('attempt_count', '=', 1)
+    .executeTakeFirst();
+  assert.equal(booked.numUpdatedRows, 1n);
+  const eventId = failedOnce.id;
+  await page.locator(`tr[data-event-id="${eventId}"][data-status="RETRYING"]`).or(page.locator(`tr[data-event-id="${eventId}"][data-status="FAILED"]`)).waitFor();
   const row = page.locator(`tr[data-event-id="${eventId}"]`);
+  await page.locator(`tr[data-event-id="${eventId}"][data-status="FAILED"]`).waitFor();
+  await page.getByLabel('Status').selectOption('FAILED');
+  await page.getByRole('img', { name: /1 events shown: 0 delivered, 0 on their way, 1 failed/ }).waitFor();
+  assert.equal(await page.locator('tr[data-event-id]').count(), 1);
+  await screenshot(page, 'instance-delivery-failed');
+
+  const deliveredBefore = receiver.deliveries.length;
+  await page.getByRole('button', { name: 'Redeliver all failed' }).click();
+  await page.getByText('1 failed notification queued for delivery again.').waitFor();
+  await page.getByLabel('Status').selectOption('');
   await page.locator(`tr[data-event-id="${eventId}"][data-status="DELIVERED"]`).waitFor();
   await waitFor(() => receiver.deliveries.length > deliveredBefore, 'the redelivered notification');
   assert.ok(receiver.events().some((e) => e.id === eventId));
@@ -149,6 +176,19 @@ step('a failed delivery is redelivered from the console', async () => {
   assert.deepEqual(await attempts.locator('td:nth-child(3)').allTextContents(), ['500', '500', '200']);
   await screenshot(page, 'instance-redelivered');
   await row.getByRole('button', { name: 'Hide' }).click();
+});
+
+step('one event is redelivered with its own button', async () => {
+  const first = page.locator('tr[data-event-type="CREATED"]').last();
+  const eventId = await first.getAttribute('data-event-id');
+  const deliveriesOfEvent = () => receiver.deliveries.filter((d) => d.json.message.events.some((e: { id: string }) => e.id === eventId));
+  const before = deliveriesOfEvent();
+  assert.equal(before.length, 1);
+  await first.getByRole('button', { name: 'Redeliver' }).click();
+  await page.getByText(/is queued for delivery again/).waitFor();
+  const again = await waitFor(() => deliveriesOfEvent()[1], 'the event delivered a second time');
+  // Same notification, so receivers can dedupe on webhook-id.
+  assert.equal(again.headers['webhook-id'], before[0]!.headers['webhook-id']);
 });
 
 step('settings are edited with errors next to the field, and events turn off and on', async () => {
