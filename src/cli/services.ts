@@ -34,7 +34,11 @@ export function createLogger(config: Config): Logger {
 
 export async function createServices(config: Config, logger: Logger = createLogger(config)): Promise<Services> {
   const keyring = loadKeyring(config);
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+  });
   const elements = new ElementRegistry({ googleBaseUrl: config.googleBaseUrl });
   const instances = new InstanceService({
     db: store.db,

@@ -23,14 +23,22 @@ export function sqliteFile(dataDir: string): string {
   return path.join(dataDir, 'changehook.sqlite');
 }
 
-export async function openStore(options: { databaseUrl?: string; dataDir: string; poolSize?: number }): Promise<Store> {
+export async function openStore(options: {
+  databaseUrl?: string;
+  dataDir: string;
+  poolSize?: number;
+  /** Told about errors of idle pooled connections (PostgreSQL restarted, connection killed). */
+  onConnectionError?: (error: Error) => void;
+}): Promise<Store> {
   let db: Kysely<Database>;
   let dialect: StoreDialect;
   if (options.databaseUrl) {
     dialect = 'postgres';
-    db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 }) }),
-    });
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // Without a listener, an idle connection terminated by the server (a restart, a failover) would be
+    // an uncaught exception that kills the process; the pool replaces the connection on next use.
+    pool.on('error', (error) => options.onConnectionError?.(error));
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';
     fs.mkdirSync(options.dataDir, { recursive: true });
