@@ -31,6 +31,15 @@ function SandboxBanner({ config }: { config: ConsoleConfig }) {
   );
 }
 
+/** The tab's title names the page, for history, bookmarks and screen readers. */
+function pageTitle(path: string): string {
+  if (path === '/instances/new') return 'Authenticate instance';
+  if (path === OAUTH_CALLBACK_PATH) return 'Creating instance';
+  if (/^\/instances\/\d+$/.test(path)) return `Instance ${path.split('/')[2]}`;
+  const section = path.split('/')[1] ?? '';
+  return section ? section[0]!.toUpperCase() + section.slice(1) : 'Instances';
+}
+
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
   return null;
@@ -68,6 +77,10 @@ export function App() {
 
   // After an in-app navigation, keyboard and screen-reader users continue from the new page's content
   // (a fresh page load keeps the browser's own start: the skip link first).
+  useEffect(() => {
+    document.title = `${credentials ? pageTitle(path) : 'Sign in'} · Changehook`;
+  }, [path, credentials]);
+
   const shownPath = useRef(path);
   useEffect(() => {
     if (shownPath.current === path) return;

@@ -210,6 +210,14 @@ step('settings are edited with errors next to the field, and events turn off and
   assert.equal(body.name, 'Support inbox (renamed)');
   assert.deepEqual(body.tags, ['Docs', 'console', 'renamed']);
 
+  // The Standard Webhooks secret is shown on request only, and is the instance's.
+  await page.getByRole('button', { name: 'Show secret' }).click();
+  const shownSecret = await page.locator('section[aria-labelledby="webhook-secret-heading"] code.wrap').textContent();
+  assert.equal(shownSecret, (await apiCall(app, 'GET', `/instances/${instanceId}/webhook-secret`)).body.secret);
+  assert.match(shownSecret ?? '', /^whsec_/);
+  await page.getByRole('button', { name: 'Hide secret' }).click();
+  assert.equal(await page.title(), `Instance ${instanceId} · Changehook`);
+
   await page.getByRole('button', { name: 'Turn events off' }).click();
   await page.getByText('events off', { exact: true }).waitFor();
   assert.equal((await apiCall(app, 'GET', `/instances/${instanceId}`)).body.eventsEnabled, false);
