@@ -85,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     config: deps.consoleConfig,
     instances: deps.instances,
     auth,
-    reservedPrefixes: [API_PREFIX, '/docs', '/healthz', '/readyz', '/oauth/callback', '/console/sandbox'],
+    reservedPrefixes: [API_PREFIX, '/docs', '/healthz', '/readyz', '/metrics', '/oauth/callback', '/console/sandbox'],
   });
   await app.register(
     async (api) => {
