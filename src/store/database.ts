@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { migrationProvider } from './migrations/index.ts';
@@ -46,12 +46,40 @@ export async function openStore(options: {
     // WAL lets readers proceed during the single writer's transactions; busy_timeout covers the
     // `changehook` commands (migrate, keys rotate) that open the same file beside a running server.
     sqlite.pragma('journal_mode = WAL');
+    // In WAL mode NORMAL survives any process crash; a power cut may roll back the last commits, and
+    // since a poll's events and its cursor commit together, that only repeats the poll (the receiver
+    // may see a delivery again: delivery is at-least-once), it never loses a change.
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
   await migrate(db, dialect);
   return { db, dialect, close: () => db.destroy() };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; the hot paths (claims, polls, deliveries) run the same few SQL
+ * texts thousands of times a second, so prepared statements are kept by their text. better-sqlite3
+ * runs a statement synchronously to completion, so one statement object never serves two queries at
+ * once. (A statement being iterated is busy; streaming queries are not cached.)
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        statement = sqlite.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+        cache.set(text, statement);
+      }
+      return statement as unknown as SqliteStatement;
+    },
+  };
 }
 
 async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<void> {

@@ -10,6 +10,7 @@ import { request, type Agent } from 'undici';
 import type { Keyring } from '../../crypto/index.ts';
 import { claimDueNotifications, type Database, type NotificationRow, type StoreDialect } from '../../store/index.ts';
 import { KeyedConcurrencyLimiter } from '../../hubs/concurrencyLimiter.ts';
+import { ClaimLoop } from '../claimLoop.ts';
 import { assertPublicLiteral, createCallbackAgent, PrivateAddressRefused } from './callbackAgent.ts';
 import { deliveryHeaders } from './deliveryHeaders.ts';
 import { DELIVERY_TIMEOUT_MS, nextAttempt, parseRetryAfter, type DeliveryOutcome } from './retrySchedule.ts';
@@ -43,75 +44,41 @@ export class DeliveryWorker {
   readonly owner = `dispatcher-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   private readonly agent: Agent;
   private readonly perCallback: KeyedConcurrencyLimiter;
-  private readonly concurrency: number;
   private readonly leaseMs: number;
-  private readonly idleWaitMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  private running = new Set<Promise<void>>();
-  private stopped = false;
-  private wake?: () => void;
-  private loop?: Promise<void>;
+  private readonly loop: ClaimLoop<NotificationRow>;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.agent = createCallbackAgent({ allowPrivate: options.allowPrivateCallbacks });
     this.perCallback = new KeyedConcurrencyLimiter(options.perCallbackConcurrency ?? 4);
-    this.concurrency = options.concurrency ?? 32;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.idleWaitMs = options.idleWaitMs ?? 200;
     this.timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.loop = new ClaimLoop({
+      concurrency: options.concurrency ?? 32,
+      idleWaitMs: options.idleWaitMs ?? 200,
+      claim: (limit) => claimDueNotifications(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit }),
+      process: (notification) =>
+        this.deliver(notification).catch((error: unknown) => options.logger.error({ err: error, notificationId: notification.id }, 'delivery bookkeeping failed')),
+      onClaimError: (error) => options.logger.error({ err: error }, 'claiming due notifications failed'),
+    });
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Wakes the loop now (a poll just committed notifications). */
   nudge(): void {
-    this.wake?.();
+    this.loop.nudge();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-    await Promise.allSettled([...this.running]);
+    await this.loop.stop();
     await this.agent.close();
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let claimed: NotificationRow[] = [];
-      const free = this.concurrency - this.running.size;
-      if (free > 0) {
-        try {
-          claimed = await claimDueNotifications(this.options.db, this.options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit: free });
-        } catch (error) {
-          this.options.logger.error({ err: error }, 'claiming due notifications failed');
-        }
-      }
-      for (const notification of claimed) {
-        const task = this.deliver(notification)
-          .catch((error: unknown) => this.options.logger.error({ err: error, notificationId: notification.id }, 'delivery bookkeeping failed'))
-          .finally(() => {
-            this.running.delete(task);
-            this.wake?.();
-          });
-        this.running.add(task);
-      }
-      if (claimed.length === 0 || this.running.size >= this.concurrency) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.idleWaitMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
   }
 
   private async deliver(notification: NotificationRow): Promise<void> {

@@ -11,6 +11,7 @@ import type { ElementRegistry } from '../../elements/index.ts';
 import { isAppError } from '../../errors/index.ts';
 import { claimDuePolls, type Database, type PollScheduleRow, type PollScheduleRowUpdate, type StoreDialect } from '../../store/index.ts';
 import { LeaseLost } from '../changeCapture.ts';
+import { ClaimLoop } from '../claimLoop.ts';
 import { pollResource, type HubExecutor, type PollOutcome } from './resourcePoller.ts';
 import { configuredResources, isPollingRunnable, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
 
@@ -48,64 +49,31 @@ export function retryRunAt(startedAt: number, intervalMinutes: number, failures:
 
 export class PollWorker {
   readonly owner = `poller-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  private readonly concurrency: number;
   private readonly leaseMs: number;
-  private readonly idleWaitMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  private running = new Set<Promise<void>>();
-  private stopped = false;
-  private wake?: () => void;
-  private loop?: Promise<void>;
+  private readonly loop: ClaimLoop<PollScheduleRow>;
 
   constructor(private readonly options: PollWorkerOptions) {
-    this.concurrency = options.concurrency ?? 8;
     this.leaseMs = options.leaseMs ?? 60_000;
-    this.idleWaitMs = options.idleWaitMs ?? 250;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.loop = new ClaimLoop({
+      concurrency: options.concurrency ?? 8,
+      idleWaitMs: options.idleWaitMs ?? 250,
+      claim: (limit) => claimDuePolls(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit }),
+      process: (schedule) => this.pollClaimed(schedule),
+      onClaimError: (error) => options.logger.error({ err: error }, 'claiming due polls failed'),
+    });
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.loop.start();
   }
 
   /** Stops claiming and waits for polls in flight; their leases are released as they finish. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
-    await Promise.allSettled([...this.running]);
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let claimed: PollScheduleRow[] = [];
-      const free = this.concurrency - this.running.size;
-      if (free > 0) {
-        try {
-          claimed = await claimDuePolls(this.options.db, this.options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit: free });
-        } catch (error) {
-          this.options.logger.error({ err: error }, 'claiming due polls failed');
-        }
-      }
-      for (const schedule of claimed) {
-        const task = this.pollClaimed(schedule).finally(() => {
-          this.running.delete(task);
-          this.wake?.();
-        });
-        this.running.add(task);
-      }
-      if (claimed.length === 0 || this.running.size >= this.concurrency) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.idleWaitMs);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async pollClaimed(schedule: PollScheduleRow): Promise<void> {

@@ -1,0 +1,75 @@
+// The loop both workers run: claim due rows with a lease, process each with bounded concurrency, and
+// sleep when there is nothing to do. Claims are batched — the loop claims again once a quarter of the
+// slots are free (or all work is done), not after every single completion — so a busy worker spends
+// one claim statement per several items.
+
+export interface ClaimLoopOptions<Row> {
+  concurrency: number;
+  idleWaitMs: number;
+  claim(limit: number): Promise<Row[]>;
+  process(row: Row): Promise<void>;
+  onClaimError(error: unknown): void;
+}
+
+export class ClaimLoop<Row> {
+  private readonly running = new Set<Promise<void>>();
+  private readonly batch: number;
+  private stopped = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+
+  constructor(private readonly options: ClaimLoopOptions<Row>) {
+    this.batch = Math.max(1, Math.floor(options.concurrency / 4));
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Ends an idle wait now (new work was just committed). */
+  nudge(): void {
+    this.wake?.();
+  }
+
+  /** Stops claiming and waits for the items in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await Promise.allSettled([...this.running]);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      const free = this.options.concurrency - this.running.size;
+      let claimed: Row[] = [];
+      if (free >= this.batch || this.running.size === 0) {
+        try {
+          claimed = await this.options.claim(free);
+        } catch (error) {
+          this.options.onClaimError(error);
+        }
+      }
+      for (const row of claimed) {
+        const task = this.options
+          .process(row)
+          // process() reports its own errors; this only keeps one failure from ending the loop.
+          .catch(() => undefined)
+          .finally(() => {
+            this.running.delete(task);
+            if (this.options.concurrency - this.running.size >= this.batch) this.wake?.();
+          });
+        this.running.add(task);
+      }
+      if (claimed.length === 0 || this.options.concurrency - this.running.size < this.batch) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.idleWaitMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+}
