@@ -100,9 +100,10 @@ try {
     const started = performance.now();
     worker.start();
     for (;;) {
-      const pending = await db.selectFrom('notifications').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'DELIVERED').executeTakeFirstOrThrow();
-      if (Number(pending.n) === 0) break;
-      await new Promise((r) => setTimeout(r, 5));
+      // Uses the (status, next_attempt_at) index, so watching costs the product little.
+      const pending = await db.selectFrom('notifications').select('id').where('status', 'in', ['NEW', 'RETRYING']).limit(1).execute();
+      if (pending.length === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
     }
     const elapsed = (performance.now() - started) / 1000;
     await worker.stop();

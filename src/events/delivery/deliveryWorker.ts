@@ -49,6 +49,7 @@ export class DeliveryWorker {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly loop: ClaimLoop<NotificationRow>;
+  private readonly secretCache = new Map<string, { signatureKey?: string; webhookSecret: string }>();
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.agent = createCallbackAgent({ allowPrivate: options.allowPrivateCallbacks });
@@ -82,23 +83,27 @@ export class DeliveryWorker {
   }
 
   private async deliver(notification: NotificationRow): Promise<void> {
-    const { db, keyring } = this.options;
-    const instance = await db.selectFrom('instances').selectAll().where('id', '=', notification.instance_id).executeTakeFirst();
+    const { db } = this.options;
+    const instance = await db
+      .selectFrom('instances')
+      .select(['id', 'callback_url', 'callback_gone', 'secret_configuration', 'webhook_secret_encrypted'])
+      .where('id', '=', notification.instance_id)
+      .executeTakeFirst();
     if (!instance) return;
     if (instance.callback_gone === 1 || !instance.callback_url) {
       // Nowhere to send it: wait (untimed) until the callback URL is changed.
       await this.book(notification, { next_attempt_at: null });
       return;
     }
-    const secrets = JSON.parse(keyring.decrypt(instance.secret_configuration)) as Record<string, string>;
+    const { signatureKey, webhookSecret } = this.signingSecrets(instance.secret_configuration, instance.webhook_secret_encrypted);
     const callbackUrl = instance.callback_url;
     const origin = new URL(callbackUrl).origin;
     const result = await this.perCallback.run(origin, () =>
       this.attempt(callbackUrl, deliveryHeaders({
         notificationId: notification.id,
         payload: notification.payload,
-        webhookSecret: keyring.decrypt(instance.webhook_secret_encrypted),
-        signatureKey: secrets['event.notification.signature.key'],
+        webhookSecret,
+        signatureKey,
         timestamp: new Date(this.now()),
       }), notification.payload),
     );
@@ -132,9 +137,26 @@ export class DeliveryWorker {
         await trx.updateTable('instances').set({ callback_gone: 1 }).where('id', '=', instance.id).where('callback_url', '=', callbackUrl).execute();
       }
     });
-    const log = this.options.logger.child({ instanceId: instance.id, notificationId: notification.id });
-    if (step.kind === 'done') log.debug({ status: result.statusCode, ms: result.durationMs }, 'delivered');
-    else log.info({ status: result.statusCode, error: result.error, next: step.kind }, 'delivery attempt failed');
+    if (step.kind !== 'done') {
+      this.options.logger.info({ instanceId: instance.id, notificationId: notification.id, status: result.statusCode, error: result.error, next: step.kind }, 'delivery attempt failed');
+    }
+  }
+
+  /**
+   * The instance's signing secrets, decrypted once per distinct ciphertext: a busy callback gets many
+   * notifications, and its secrets change only when the instance is reconfigured (new ciphertext).
+   */
+  private signingSecrets(secretConfiguration: string, webhookSecretEncrypted: string): { signatureKey?: string; webhookSecret: string } {
+    const key = `${secretConfiguration}|${webhookSecretEncrypted}`;
+    let secrets = this.secretCache.get(key);
+    if (!secrets) {
+      const { keyring } = this.options;
+      const configuration = JSON.parse(keyring.decrypt(secretConfiguration)) as Record<string, string>;
+      secrets = { signatureKey: configuration['event.notification.signature.key'], webhookSecret: keyring.decrypt(webhookSecretEncrypted) };
+      if (this.secretCache.size >= 10_000) this.secretCache.clear();
+      this.secretCache.set(key, secrets);
+    }
+    return secrets;
   }
 
   private async book(notification: NotificationRow, changes: { next_attempt_at: number | null }): Promise<void> {
