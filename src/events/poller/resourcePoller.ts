@@ -116,7 +116,22 @@ function success(ctx: PollContext, extra: { cursor?: string | null; baseline_at?
   return { ...extra, last_success_at: ctx.startedAt, last_error: null, consecutive_failures: 0 };
 }
 
+/**
+ * The configuration to poll with. Cloud Elements' own product page pairs the key `/changed-messages`
+ * with the url `/hubs/general/changed-message` (no such resource); when a url names no resource of the
+ * element's hub but the key does, the key's resource is polled, so that body works as written.
+ */
+export function effectiveResourceConfiguration(element: ElementDefinition, resourceKey: string, config: ResourcePollerConfiguration): ResourcePollerConfiguration {
+  const { resourceName } = resourceNameFromUrl(config.url);
+  const known = (name: string) => element.resources.some((r) => r.name === name);
+  if (known(resourceName) || !known(resourceKey)) return config;
+  const url = new URL(config.url, 'http://hub.invalid');
+  url.pathname = url.pathname.replace(/[^/]+$/, resourceKey);
+  return { ...config, url: decodeURI(url.pathname) + config.url.slice(config.url.indexOf('?') === -1 ? config.url.length : config.url.indexOf('?')) };
+}
+
 export async function pollResource(ctx: PollContext): Promise<PollOutcome> {
+  ctx = { ...ctx, config: effectiveResourceConfiguration(ctx.element, ctx.schedule.resource, ctx.config) };
   const kind = detectionKind(ctx.element, ctx.config);
   if (kind === 'cursor') return pollCursor(ctx);
   if (kind === 'window') return pollWindow(ctx);
