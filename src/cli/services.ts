@@ -48,6 +48,6 @@ export async function createServices(config: Config, logger: Logger = createLogg
   });
   const tokens = new ProviderTokenManager({ db: store.db, keyring, clientCredentials: (row) => instances.clientCredentials(row) });
   const hubs = new HubService({ elements, tokens, logger });
-  const events = new EventService({ db: store.db, keyring });
+  const events = new EventService({ db: store.db, keyring, instances });
   return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens, hubs, events };
 }

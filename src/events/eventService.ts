@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { generateWebhookSecret, type Keyring } from '../crypto/index.ts';
 import { BadRequest, NotFound } from '../errors/index.ts';
 import type { Database, EventRow, NotificationStatus } from '../store/index.ts';
+import type { InstanceService } from '../instances/index.ts';
 import type { Caller } from '../tenants/index.ts';
 import { PAUSED_AT } from './poller/scheduleSync.ts';
 
@@ -86,17 +87,27 @@ function decodePageToken(token: string): { createdAt: number; id: string } {
 }
 
 export class EventService {
-  constructor(private readonly deps: { db: Kysely<Database>; keyring: Keyring }) {}
+  constructor(private readonly deps: { db: Kysely<Database>; keyring: Keyring; instances: InstanceService }) {}
 
-  private async ownInstance(caller: Caller, instanceId: number) {
-    const row = await this.deps.db
-      .selectFrom('instances')
-      .selectAll()
-      .where('organization_id', '=', caller.organizationId)
-      .where('id', '=', instanceId)
-      .executeTakeFirst();
-    if (!row) throw new NotFound(`No instance with id ${instanceId}`);
-    return row;
+  /** Events of the caller's organization with the delivery state of their notification. */
+  private eventsWithStatus(caller: Caller) {
+    return this.deps.db
+      .selectFrom('events')
+      .innerJoin('notifications', 'notifications.id', 'events.notification_id')
+      .selectAll('events')
+      .select([
+        'notifications.status',
+        'notifications.attempt_count',
+        'notifications.last_status_code',
+        'notifications.last_error',
+        'notifications.next_attempt_at',
+        'notifications.delivered_at',
+      ])
+      .where('events.organization_id', '=', caller.organizationId);
+  }
+
+  private ownInstance(caller: Caller, instanceId: number) {
+    return this.deps.instances.row(caller, instanceId);
   }
 
   async list(caller: Caller, filter: EventFilter): Promise<{ events: EventView[]; nextPage?: string }> {
@@ -112,19 +123,7 @@ export class EventService {
     const to = parseTime(filter.to, 'to');
     if (filter.instanceId !== undefined) await this.ownInstance(caller, filter.instanceId);
 
-    let query = this.deps.db
-      .selectFrom('events')
-      .innerJoin('notifications', 'notifications.id', 'events.notification_id')
-      .selectAll('events')
-      .select([
-        'notifications.status',
-        'notifications.attempt_count',
-        'notifications.last_status_code',
-        'notifications.last_error',
-        'notifications.next_attempt_at',
-        'notifications.delivered_at',
-      ])
-      .where('events.organization_id', '=', caller.organizationId);
+    let query = this.eventsWithStatus(caller);
     if (filter.instanceId !== undefined) query = query.where('events.instance_id', '=', filter.instanceId);
     if (filter.status !== undefined) query = query.where('notifications.status', '=', filter.status as NotificationStatus);
     if (filter.eventType !== undefined) query = query.where('events.event_type', '=', filter.eventType);
@@ -147,21 +146,7 @@ export class EventService {
   }
 
   async get(caller: Caller, eventId: string, instanceId?: number) {
-    let query = this.deps.db
-      .selectFrom('events')
-      .innerJoin('notifications', 'notifications.id', 'events.notification_id')
-      .selectAll('events')
-      .select([
-        'notifications.status',
-        'notifications.attempt_count',
-        'notifications.last_status_code',
-        'notifications.last_error',
-        'notifications.next_attempt_at',
-        'notifications.delivered_at',
-        'notifications.payload',
-      ])
-      .where('events.organization_id', '=', caller.organizationId)
-      .where('events.id', '=', eventId);
+    let query = this.eventsWithStatus(caller).select('notifications.payload').where('events.id', '=', eventId);
     if (instanceId !== undefined) query = query.where('events.instance_id', '=', instanceId);
     const row = await query.executeTakeFirst();
     if (!row) throw new NotFound(`No event with id ${eventId}`);
