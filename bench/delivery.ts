@@ -14,7 +14,7 @@ import { DeliveryWorker } from '../src/events/delivery/deliveryWorker.ts';
 import { buildNotification } from '../src/events/delivery/notificationEnvelope.ts';
 import { startBenchServices } from './support/benchServices.ts';
 import { startChildEmulator } from './support/childEmulator.ts';
-import { median, report } from './support/report.ts';
+import { interleavedRounds, median, report } from './support/report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -133,14 +133,7 @@ try {
     return COUNT / ((performance.now() - started) / 1000);
   }
 
-  await bareRound();
-  await productRound();
-  const bare: number[] = [];
-  const product: number[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    bare.push(await bareRound());
-    product.push(await productRound());
-  }
+  const { bare, product } = await interleavedRounds(ROUNDS, bareRound, productRound);
   await pool.close();
   const ratio = median(product) / median(bare);
   report(

@@ -12,7 +12,7 @@ import { Pool } from 'undici';
 import { PollWorker } from '../src/events/poller/pollWorker.ts';
 import { startBenchServices } from './support/benchServices.ts';
 import { startChildEmulator } from './support/childEmulator.ts';
-import { median, report } from './support/report.ts';
+import { interleavedRounds, median, report } from './support/report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,16 +55,9 @@ try {
       return response;
     },
   };
-  const worker = new PollWorker({
-    db,
-    dialect: services.store.dialect,
-    hubs,
-    elements: services.elements,
-    logger: pino({ level: 'silent' }),
-    pollingFailureLimit: 1_000_000,
-    concurrency: CONCURRENCY,
-    idleWaitMs: 5,
-  });
+  const pollWorker = (concurrency: number, idleWaitMs: number) =>
+    new PollWorker({ db, dialect: services.store.dialect, hubs, elements: services.elements, logger: pino({ level: 'silent' }), pollingFailureLimit: 1e6, concurrency, idleWaitMs });
+  const worker = pollWorker(CONCURRENCY, 5);
   worker.start();
   const allBaselined = async () =>
     (await db.selectFrom('poll_schedules').select('id').where('baseline_at', 'is', null).execute()).length === 0 &&
@@ -75,16 +68,7 @@ try {
   // The harness keeps every schedule due, so the worker is never idle for lack of work.
   async function productRound(): Promise<number> {
     const keepDue = setInterval(() => void db.updateTable('poll_schedules').set({ next_run_at: 0 }).where('lease_owner', 'is', null).execute(), 10);
-    const measured = new PollWorker({
-      db,
-      dialect: services.store.dialect,
-      hubs,
-      elements: services.elements,
-      logger: pino({ level: 'silent' }),
-      pollingFailureLimit: 1_000_000,
-      concurrency: CONCURRENCY,
-      idleWaitMs: 1,
-    });
+    const measured = pollWorker(CONCURRENCY, 1);
     const before = calls;
     const started = performance.now();
     measured.start();
@@ -123,14 +107,7 @@ try {
     return done / ((performance.now() - started) / 1000);
   }
 
-  await bareRound(); // warm-up of both paths (JIT, connections)
-  await productRound();
-  const bare: number[] = [];
-  const product: number[] = [];
-  for (let round = 0; round < ROUNDS; round += 1) {
-    bare.push(await bareRound());
-    product.push(await productRound());
-  }
+  const { bare, product } = await interleavedRounds(ROUNDS, bareRound, productRound);
   await pool.close();
 
   // Quota: one instance, idle polls, then changed messages.
@@ -140,7 +117,7 @@ try {
   const pollOnce = async () => {
     await db.updateTable('poll_schedules').set({ next_run_at: 0 }).where('id', '=', schedule.id).execute();
     const before = calls;
-    const one = new PollWorker({ db, dialect: services.store.dialect, hubs, elements: services.elements, logger: pino({ level: 'silent' }), pollingFailureLimit: 1e6, concurrency: 1, idleWaitMs: 5 });
+    const one = pollWorker(1, 5);
     await db.updateTable('poll_schedules').set({ next_run_at: 9e15 }).where('id', '!=', schedule.id).execute();
     one.start();
     while (calls === before) await new Promise((r) => setTimeout(r, 5));

@@ -16,6 +16,21 @@ export function percentile(values: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
+/**
+ * One warm-up of each side (JIT, connections), then `rounds` interleaved rounds, so drift of a noisy
+ * machine touches both sides alike. Returns each side's figures.
+ */
+export async function interleavedRounds(rounds: number, bare: () => Promise<number>, product: () => Promise<number>): Promise<{ bare: number[]; product: number[] }> {
+  await bare();
+  await product();
+  const result = { bare: [] as number[], product: [] as number[] };
+  for (let round = 0; round < rounds; round += 1) {
+    result.bare.push(await bare());
+    result.product.push(await product());
+  }
+  return result;
+}
+
 export interface Row {
   figure: string;
   value: string;

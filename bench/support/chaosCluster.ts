@@ -1,0 +1,320 @@
+// A scale-out deployment of Changehook for the scale tests and the chaos harness: one `changehook api`
+// and any number of `changehook worker` child processes sharing one PostgreSQL database, Gmail mailboxes
+// connected through the API exactly as a developer would, and read-only views of the store (leases,
+// events, notifications) for checking outcomes from the outside.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
+
+const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
+const CHANGEHOOK = fileURLToPath(new URL('../../bin/changehook.mjs', import.meta.url));
+/** Output kept per process for failure messages; workers log JSON lines and may be chatty under faults. */
+const OUTPUT_LIMIT = 256 * 1024;
+const OAUTH_CALLBACK = 'https://app.example.com/oauth/callback';
+
+export type ProcessRole = 'api' | 'worker';
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One `changehook api|worker` child process. */
+export class ChangehookProcess {
+  readonly pid: number;
+  readonly exited: Promise<ProcessExit>;
+  exit?: ProcessExit;
+  /** Base URL of the API (api role only). */
+  url?: string;
+  private text = '';
+  /** JSON log lines the process wrote (pino). */
+  readonly logs: Record<string, unknown>[] = [];
+  private pending = '';
+
+  constructor(
+    readonly role: ProcessRole,
+    readonly name: string,
+    private readonly child: ChildProcess,
+  ) {
+    if (child.pid === undefined) throw new Error(`${name} did not start`);
+    this.pid = child.pid;
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => this.collect(chunk, true));
+    child.stderr!.on('data', (chunk: string) => this.collect(chunk, false));
+  }
+
+  get alive(): boolean {
+    return this.exit === undefined;
+  }
+
+  /** What the process printed (the last OUTPUT_LIMIT characters). */
+  output(): string {
+    return this.text;
+  }
+
+  /** Resolves once the start-up banner is out (the API's URL for the api role). */
+  ready(timeoutMs = 60_000): Promise<void> {
+    const banner = this.role === 'api' ? /API\s+(http:\/\/\S+)\/elements\/api-v2/ : /Changehook worker is running/;
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const match = banner.exec(this.text);
+        if (!match) return false;
+        if (this.role === 'api') this.url = match[1];
+        cleanup();
+        resolve();
+        return true;
+      };
+      const onData = () => void check();
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`${this.name} printed no banner within ${timeoutMs} ms:\n${this.text}`));
+      }, timeoutMs);
+      const onExit = (code: number | null) => {
+        cleanup();
+        reject(new Error(`${this.name} exited (${code}) before starting:\n${this.text}`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.child.stdout!.off('data', onData);
+        this.child.off('exit', onExit);
+      };
+      this.child.stdout!.on('data', onData);
+      this.child.once('exit', onExit);
+      check();
+    });
+  }
+
+  /** Sends the signal and waits for the exit (SIGKILL cannot be refused). */
+  async stop(signal: NodeJS.Signals, timeoutMs = 30_000): Promise<ProcessExit> {
+    if (this.exit) return this.exit;
+    this.child.kill(signal);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms of ${signal}:\n${this.text.slice(-4000)}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private collect(chunk: string, stdout: boolean): void {
+    this.text += chunk;
+    if (this.text.length > OUTPUT_LIMIT) this.text = this.text.slice(-OUTPUT_LIMIT);
+    if (!stdout) return;
+    this.pending += chunk;
+    const lines = this.pending.split('\n');
+    this.pending = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        this.logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // not a log line
+      }
+    }
+    if (this.logs.length > 20_000) this.logs.splice(0, this.logs.length - 20_000);
+  }
+}
+
+export interface ClusterOptions {
+  databaseUrl: string;
+  dataDir: string;
+  googleBaseUrl: string;
+  /** Extra environment for every process (e.g. LOG_LEVEL, CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS). */
+  env?: Record<string, string>;
+  /** Extra environment for worker processes only. */
+  workerEnv?: Record<string, string>;
+}
+
+export interface ConnectedInstance {
+  id: number;
+  token: string;
+  email: string;
+}
+
+/** A lease on a poll schedule or a notification, as the store shows it. */
+export interface LeaseRow {
+  id: string;
+  owner: string;
+  until: number;
+}
+
+/** `poller-<pid>-<hex>` / `dispatcher-<pid>-<hex>`: the process that holds a lease. */
+export function leaseOwnerPid(owner: string): number | undefined {
+  const match = /-(\d+)-[0-9a-f]+$/.exec(owner);
+  return match ? Number(match[1]) : undefined;
+}
+
+export class Cluster {
+  readonly orgSecret = `org-${crypto.randomBytes(12).toString('hex')}`;
+  readonly userSecret = `user-${crypto.randomBytes(12).toString('hex')}`;
+  readonly masterKey = crypto.randomBytes(32).toString('base64');
+  readonly pool: pg.Pool;
+  api!: ChangehookProcess;
+  readonly workers: ChangehookProcess[] = [];
+  private spawned = 0;
+
+  constructor(readonly options: ClusterOptions) {
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
+    // An idle client dropped by the server (e.g. the database being dropped at the end) is not a crash.
+    this.pool.on('error', () => undefined);
+  }
+
+  get auth(): string {
+    return `User ${this.userSecret}, Organization ${this.orgSecret}`;
+  }
+
+  /** The API first (it migrates the schema and creates the tenant), then the workers. */
+  async start(workers: number): Promise<void> {
+    this.api = this.spawn('api');
+    await this.api.ready();
+    await Promise.all(Array.from({ length: workers }, () => this.startWorker()));
+  }
+
+  async startWorker(): Promise<ChangehookProcess> {
+    const worker = this.spawn('worker');
+    this.workers.push(worker);
+    await worker.ready();
+    return worker;
+  }
+
+  liveWorkers(): ChangehookProcess[] {
+    return this.workers.filter((w) => w.alive);
+  }
+
+  private spawn(role: ProcessRole): ChangehookProcess {
+    this.spawned += 1;
+    const child = spawn(process.execPath, [CHANGEHOOK, role], {
+      cwd: REPOSITORY,
+      env: {
+        ...process.env,
+        DATABASE_URL: this.options.databaseUrl,
+        CHANGEHOOK_MASTER_KEY: this.masterKey,
+        CHANGEHOOK_DATA_DIR: this.options.dataDir,
+        CHANGEHOOK_GOOGLE_BASE_URL: this.options.googleBaseUrl,
+        CHANGEHOOK_SANDBOX: '1',
+        CHANGEHOOK_ORG_SECRET: this.orgSecret,
+        CHANGEHOOK_USER_SECRET: this.userSecret,
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'warn',
+        ...this.options.env,
+        ...(role === 'worker' ? this.options.workerEnv : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new ChangehookProcess(role, `${role} #${this.spawned}`, child);
+  }
+
+  /** A platform API call with the tenant's Authorization header. */
+  async call(method: string, path: string, body?: unknown, extraAuth = ''): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.api.url}/elements/api-v2${path}`, {
+      method,
+      headers: { authorization: this.auth + extraAuth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  /** Connects a Gmail mailbox as a new instance, through the OAuth URL and the seed's instance body. */
+  async connectMailbox(email: string, callbackUrl: string, refreshIntervalMinutes = '0.0167'): Promise<ConnectedInstance> {
+    const query = new URLSearchParams({ apiKey: SANDBOX_CLIENT_ID, apiSecret: SANDBOX_CLIENT_SECRET, callbackUrl: OAUTH_CALLBACK });
+    const oauth = await this.call('GET', `/elements/gmail/oauth/url?${query}`);
+    if (oauth.status !== 200) throw new Error(`oauth url: ${oauth.status} ${JSON.stringify(oauth.body)}`);
+    const { code } = await approveConsent(oauth.body.oauthUrl as string, email);
+    const created = await this.call('POST', '/instances', {
+      element: { key: 'gmail' },
+      providerData: { code },
+      configuration: {
+        'oauth.api.key': SANDBOX_CLIENT_ID,
+        'oauth.api.secret': SANDBOX_CLIENT_SECRET,
+        'oauth.callback.url': OAUTH_CALLBACK,
+        'event.notification.enabled': true,
+        'event.notification.callback.url': callbackUrl,
+        'event.poller.refresh_interval': refreshIntervalMinutes,
+        'event.poller.configuration': { 'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' } },
+      },
+      name: email,
+    });
+    if (created.status !== 200) throw new Error(`POST /instances for ${email}: ${created.status} ${JSON.stringify(created.body)}`);
+    return { id: created.body.id as number, token: created.body.token as string, email };
+  }
+
+  /** How many poll schedules have recorded their baseline (the first poll, which emits nothing). */
+  async baselines(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM poll_schedules WHERE baseline_at IS NOT NULL');
+    return Number(rows[0]!.n);
+  }
+
+  /** Poll schedules and notifications currently leased. */
+  async leases(): Promise<{ polls: LeaseRow[]; notifications: LeaseRow[] }> {
+    const polls = await this.pool.query<{ id: number; lease_owner: string; lease_until: string }>(
+      'SELECT id, lease_owner, lease_until FROM poll_schedules WHERE lease_owner IS NOT NULL',
+    );
+    const notifications = await this.pool.query<{ id: string; lease_owner: string; lease_until: string }>(
+      'SELECT id, lease_owner, lease_until FROM notifications WHERE lease_owner IS NOT NULL',
+    );
+    const view = (r: { id: number | string; lease_owner: string; lease_until: string }): LeaseRow => ({ id: String(r.id), owner: r.lease_owner, until: Number(r.lease_until) });
+    return { polls: polls.rows.map(view), notifications: notifications.rows.map(view) };
+  }
+
+  /** Leases held by one process (found by the pid in the lease owner). */
+  async leasesOf(pid: number): Promise<{ polls: LeaseRow[]; notifications: LeaseRow[] }> {
+    const all = await this.leases();
+    return { polls: all.polls.filter((l) => leaseOwnerPid(l.owner) === pid), notifications: all.notifications.filter((l) => leaseOwnerPid(l.owner) === pid) };
+  }
+
+  /** Every event row: its object, the change's version (Gmail historyId) and its notification. */
+  async events(): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<{ id: string; instance_id: number; object_id: string; event_type: string; sequence: string; record: string; notification_id: string }>(
+      'SELECT id, instance_id, object_id, event_type, sequence, record, notification_id FROM events',
+    );
+    return rows.map((r) => {
+      const record = JSON.parse(r.record) as { historyId?: unknown };
+      return {
+        id: r.id,
+        instanceId: r.instance_id,
+        objectId: r.object_id,
+        eventType: r.event_type,
+        sequence: Number(r.sequence),
+        historyId: typeof record.historyId === 'string' ? BigInt(record.historyId) : undefined,
+        notificationId: r.notification_id,
+      };
+    });
+  }
+
+  async notificationsByStatus(): Promise<Record<string, number>> {
+    const { rows } = await this.pool.query<{ status: string; n: string }>('SELECT status, count(*) AS n FROM notifications GROUP BY status');
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  }
+
+  /** Kills whatever is still running (SIGTERM, then SIGKILL) and closes the pool. */
+  async close(): Promise<void> {
+    const running = [...this.workers, ...(this.api ? [this.api] : [])].filter((p) => p.alive);
+    await Promise.all(running.map((p) => p.stop('SIGTERM', 15_000).catch(() => p.stop('SIGKILL'))));
+    await this.pool.end();
+  }
+}
+
+export interface StoredEvent {
+  id: string;
+  instanceId: number;
+  objectId: string;
+  eventType: string;
+  sequence: number;
+  historyId: bigint | undefined;
+  notificationId: string;
+}
