@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { TenantService } from '../../src/tenants/index.ts';
 import { testDialects } from '../support/databases.ts';
 import { apiCall, createInstance, startTestApp, type TestApp } from '../support/testApp.ts';
 import { verifyDelivery, waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
@@ -116,6 +117,29 @@ for (const dialect of testDialects()) {
         }
       }
       assert.equal(new Set(sequences).size, sequences.length, 'sequence numbers are unique');
+    });
+
+    test("another organization gets a 404 for this instance's events, secret and redelivery", async () => {
+      const other = await new TenantService(app.server.services.store.db).createOrganization({ name: 'Other', userEmail: 'other@localhost' });
+      const stranger = { api: app.api, auth: `User ${other.userSecret}, Organization ${other.organizationSecret}` };
+      const mine = await apiCall(app, 'GET', `/instances/${instance.id}/events?pageSize=1`);
+      const eventId = mine.body[0].id as string;
+      assert.deepEqual((await apiCall(stranger, 'GET', '/instances/events')).body, []);
+      for (const [method, path] of [
+        ['GET', `/instances/${instance.id}/events`],
+        ['GET', `/instances/events/${eventId}`],
+        ['GET', `/instances/${instance.id}/events/${eventId}`],
+        ['POST', `/instances/${instance.id}/events/${eventId}/redeliver`],
+        ['POST', `/instances/${instance.id}/events/redeliver-failed`],
+        ['GET', `/instances/${instance.id}/webhook-secret`],
+        ['POST', `/instances/${instance.id}/webhook-secret/rotate`],
+        ['GET', `/hubs/general/messages`],
+      ] as const) {
+        const headers = path.startsWith('/hubs') ? { authorization: `${stranger.auth}, Element ${instance.token}` } : {};
+        const response = await apiCall(stranger, method, path, undefined, headers);
+        assert.equal(response.status, 404, `${method} ${path}: ${response.status}`);
+      }
+      assert.equal((await apiCall(app, 'GET', `/instances/${instance.id}/webhook-secret`)).body.secret, webhookSecret, 'the secret was not rotated');
     });
 
     test('the events API lists them with status and attempts', async () => {
