@@ -69,7 +69,7 @@ export function registerBatchRoute(app: FastifyInstance, state: EmulatorState): 
 }
 
 async function answerPart(app: FastifyInstance, part: MimePart, outerAuthorization: string | undefined, batchId: string): Promise<string> {
-  let inner;
+  let inner: ReturnType<typeof parseHttpRequest>;
   try {
     inner = parseHttpRequest(part.body);
   } catch (error) {

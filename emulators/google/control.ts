@@ -76,7 +76,7 @@ export class EmulatorControl {
         ...(fields.messageId !== undefined ? { messageId: fields.messageId } : {}),
         ...(fields.attachments !== undefined ? { attachments: fields.attachments } : {}),
       }));
-    let parsed;
+    let parsed: ReturnType<typeof parseRawMessage>;
     try {
       parsed = parseRawMessage(raw);
     } catch (error) {

@@ -24,7 +24,7 @@ const TOKEN_CALL_TIMEOUT_MS = 15_000;
 
 async function postTokenRequest(credentials: OAuthClientCredentials, form: Record<string, string>, purpose: string): Promise<ProviderTokens> {
   const body = new URLSearchParams({ ...form, client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
-  let response;
+  let response: Awaited<ReturnType<typeof request>>;
   try {
     response = await request(credentials.tokenUrl, {
       method: 'POST',

@@ -135,7 +135,7 @@ for (const dialect of testDialects()) {
         ['POST', `/instances/${instance.id}/webhook-secret/rotate`],
         ['GET', `/hubs/general/messages`],
       ] as const) {
-        const headers = path.startsWith('/hubs') ? { authorization: `${stranger.auth}, Element ${instance.token}` } : {};
+        const headers: Record<string, string> = path.startsWith('/hubs') ? { authorization: `${stranger.auth}, Element ${instance.token}` } : {};
         const response = await apiCall(stranger, method, path, undefined, headers);
         assert.equal(response.status, 404, `${method} ${path}: ${response.status}`);
       }

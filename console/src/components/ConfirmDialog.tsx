@@ -30,6 +30,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
       <h2 id={titleId}>{title}</h2>
       <div>{children}</div>
       <div className="actions">
+        {/* biome-ignore lint/a11y/noAutofocus: a confirmation dialog opens on its safe choice (WAI-ARIA dialog pattern) */}
         <button type="button" className="secondary" autoFocus onClick={onCancel}>
           Cancel
         </button>

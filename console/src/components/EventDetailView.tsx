@@ -54,6 +54,7 @@ export function EventDetailView({ event }: { event: EventSummary }) {
                 </thead>
                 <tbody>
                   {data.attempts.map((attempt, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: attempts are append-only; two may share a millisecond
                     <tr key={`${attempt.attemptedDate}-${i}`}>
                       <td>{formatDate(attempt.attemptedDate)}</td>
                       <td>{attempt.outcome}</td>
@@ -70,15 +71,15 @@ export function EventDetailView({ event }: { event: EventSummary }) {
           )}
           <details open>
             <summary>Notification (as delivered)</summary>
-            <pre className="payload" tabIndex={0} aria-label="Notification JSON">
-              {JSON.stringify(data.notification, null, 2)}
-            </pre>
+            <section className="payload-scroll" aria-label="Notification JSON">
+              <pre className="payload">{JSON.stringify(data.notification, null, 2)}</pre>
+            </section>
           </details>
           <details>
             <summary>Provider record</summary>
-            <pre className="payload" tabIndex={0} aria-label="Record JSON">
-              {JSON.stringify(data.record, null, 2)}
-            </pre>
+            <section className="payload-scroll" aria-label="Record JSON">
+              <pre className="payload">{JSON.stringify(data.record, null, 2)}</pre>
+            </section>
           </details>
         </>
       ) : null}

@@ -124,6 +124,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
   const set: SetValue = (key, value) => setValues((current) => ({ ...current, [key]: value }));
 
   // Put the keyboard on the first field in trouble, so its message is read and fixed first.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on purpose each time the problems change
   useEffect(() => {
     form.current?.querySelector<HTMLElement>('[aria-invalid="true"], .form-error')?.focus();
   }, [problems]);
@@ -214,7 +215,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
       <fieldset>
         <legend>Events</legend>
         <label className="switch">
-          <input type="checkbox" role="switch" name="eventsEnabled" checked={values.eventsEnabled} onChange={(e) => set('eventsEnabled', e.target.checked)} />
+          <input type="checkbox" role="switch" aria-checked={values.eventsEnabled} name="eventsEnabled" checked={values.eventsEnabled} onChange={(e) => set('eventsEnabled', e.target.checked)} />
           Events Enabled
         </label>
         {errorOf(problems, 'eventsEnabled') ? (

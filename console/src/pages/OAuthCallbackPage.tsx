@@ -66,7 +66,7 @@ export function OAuthCallbackPage() {
         backToForm({ ...problem, message: `${problem.message} — fix it and click Create Instance to sign in again.` });
       },
     );
-  }, [api, redirect]);
+  }, [api, redirect, code, error, state]);
 
   if (outcome.kind === 'lost') {
     return (

@@ -49,7 +49,7 @@ function readUpload(call: GmailCall): { raw?: Buffer; resource: Record<string, u
   if (uploadType === 'multipart') {
     const boundary = boundaryOf(call.request.headers['content-type']);
     if (boundary === undefined || !Buffer.isBuffer(body)) throw GoogleApiError.invalidArgument('Invalid multipart request with 0 mime parts.');
-    let parts;
+    let parts: ReturnType<typeof splitMultipart>;
     try {
       parts = splitMultipart(body, boundary);
     } catch (error) {

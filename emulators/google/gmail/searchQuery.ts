@@ -491,13 +491,14 @@ class TermCompiler {
   /** Start of the given day (inclusive bound for after:, exclusive for before:), or an exact instant for epoch seconds. */
   private parseDate(operator: string, value: string, pos: number): number {
     if (/^\d+$/.test(value)) return Number(value) * 1000;
-    let parts = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$/.exec(value);
+    const isoOrder = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$/.exec(value);
+    const usOrder = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
     let year: number, month: number, day: number;
-    if (parts !== null) {
-      [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
-    } else if ((parts = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value)) !== null) {
+    if (isoOrder !== null) {
+      [year, month, day] = [Number(isoOrder[1]), Number(isoOrder[2]), Number(isoOrder[3])];
+    } else if (usOrder !== null) {
       // Gmail also reads the US order MM/DD/YYYY.
-      [month, day, year] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+      [month, day, year] = [Number(usOrder[1]), Number(usOrder[2]), Number(usOrder[3])];
     } else {
       throw new InvalidSearchQuery(`${operator}:${value} at position ${pos} is not a date; use YYYY/MM/DD, YYYY-MM-DD or epoch seconds`);
     }

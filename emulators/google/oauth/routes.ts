@@ -207,7 +207,7 @@ async function token(state: EmulatorState, request: FastifyRequest, reply: Fasti
   const form = formFields(request.body);
   const client = authenticateClient(state, request, form);
   const grantType = form.grant_type ?? '';
-  let issued;
+  let issued: ReturnType<typeof state.grants.refresh>;
   if (grantType === 'authorization_code') {
     if (form.code === undefined || form.code === '') throw new OAuthError(400, 'invalid_request', 'Missing required parameter: code');
     issued = state.grants.exchangeCode({ code: form.code, clientId: client.clientId, redirectUri: form.redirect_uri, codeVerifier: form.code_verifier });
