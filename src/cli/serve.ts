@@ -76,6 +76,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
       instances: services.instances,
       hubs: services.hubs,
       events: services.events,
+      metrics: services.metrics,
       checkReady: async () => {
         await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
       },
@@ -131,6 +132,7 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
     logger: logger.child({ worker: 'delivery' }),
     allowPrivateCallbacks: config.allowPrivateCallbacks,
     timeoutMs: config.deliveryTimeoutMs,
+    observer: services.metrics.deliveryWorker,
   });
   const poller = new PollWorker({
     db: store.db,
@@ -140,6 +142,7 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
     logger: logger.child({ worker: 'poller' }),
     pollingFailureLimit: config.pollingFailureLimit,
     onEvents: () => dispatcher.nudge(),
+    observer: services.metrics.pollWorker,
   });
   dispatcher.start();
   poller.start();

@@ -8,6 +8,7 @@ import { ElementRegistry } from '../elements/index.ts';
 import { EventService } from '../events/eventService.ts';
 import { HubService } from '../hubs/index.ts';
 import { InstanceService, ProviderTokenManager } from '../instances/index.ts';
+import { Metrics, readStoreBacklog } from '../observability/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { TenantService } from '../tenants/index.ts';
 
@@ -22,6 +23,8 @@ export interface Services {
   tokens: ProviderTokenManager;
   hubs: HubService;
   events: EventService;
+  /** This process's metrics, served at /metrics. */
+  metrics: Metrics;
 }
 
 export function createLogger(config: Config): Logger {
@@ -47,7 +50,11 @@ export async function createServices(config: Config, logger: Logger = createLogg
     policy: { minRefreshIntervalMinutes: config.minRefreshIntervalMinutes, allowPrivateCallbacks: config.allowPrivateCallbacks },
   });
   const tokens = new ProviderTokenManager({ db: store.db, keyring, clientCredentials: (row) => instances.clientCredentials(row) });
-  const hubs = new HubService({ elements, tokens, logger });
+  const metrics = new Metrics({
+    readBacklog: () => readStoreBacklog(store.db, Date.now()),
+    onBacklogError: (error) => logger.warn({ err: error }, 'reading the store for the metrics failed'),
+  });
+  const hubs = new HubService({ elements, tokens, logger, onProviderCall: metrics.onProviderCall });
   const events = new EventService({ db: store.db, keyring, instances });
-  return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens, hubs, events };
+  return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens, hubs, events, metrics };
 }

@@ -12,6 +12,20 @@ import { eventIdFor } from './poller/deterministicId.ts';
 /** The poller lost its lease (it ran longer than the lease and another worker took over). */
 export class LeaseLost extends Error {}
 
+/** What one committed poll page wrote: for metrics and the log line that names the event ids. */
+export interface CommittedCapture {
+  instanceId: number;
+  resource: string;
+  /** Every change detected, including repeats of changes already written (their events exist). */
+  changes: readonly DetectedChange[];
+  /** The events and notifications newly written. */
+  eventIds: readonly string[];
+  notificationIds: readonly string[];
+}
+
+/** Told after a commit that carried changes; must be cheap and must not throw. */
+export type CaptureListener = (capture: CommittedCapture) => void;
+
 export type FingerprintWrite =
   /** A baseline: the full set of ids and fingerprints. */
   | { kind: 'replace'; fingerprints: ReadonlyMap<string, string> }
@@ -36,7 +50,17 @@ export interface PollCommit {
     consecutive_failures?: number;
   };
   fingerprints?: FingerprintWrite;
+  onCommitted?: CaptureListener;
 }
+
+interface WrittenEvents {
+  events: number;
+  notifications: number;
+  eventIds: readonly string[];
+  notificationIds: readonly string[];
+}
+
+const NOTHING_WRITTEN: WrittenEvents = { events: 0, notifications: 0, eventIds: [], notificationIds: [] };
 
 const INSERT_CHUNK = 200;
 
@@ -66,13 +90,17 @@ export async function commitPoll(db: Kysely<Database>, commit: PollCommit): Prom
     await holdLeaseAndUpdate(db, commit);
     return { events: 0, notifications: 0 };
   }
-  return db.transaction().execute(async (trx) => {
+  const written = await db.transaction().execute(async (trx) => {
     // Taking the schedule row first both checks the lease and (on PostgreSQL) locks it until commit.
     await holdLeaseAndUpdate(trx, commit);
     const written = await writeEvents(trx, commit);
     if (commit.fingerprints) await writeFingerprints(trx, commit.scheduleId, commit.fingerprints);
     return written;
   });
+  if (commit.changes.length > 0) {
+    commit.onCommitted?.({ instanceId: commit.instance.id, resource: commit.resource, changes: commit.changes, eventIds: written.eventIds, notificationIds: written.notificationIds });
+  }
+  return { events: written.events, notifications: written.notifications };
 }
 
 async function holdLeaseAndUpdate(db: Kysely<Database>, commit: PollCommit): Promise<void> {
@@ -85,10 +113,10 @@ async function holdLeaseAndUpdate(db: Kysely<Database>, commit: PollCommit): Pro
   if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost(`lost the lease of schedule ${commit.scheduleId}`);
 }
 
-async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Promise<{ events: number; notifications: number }> {
+async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Promise<WrittenEvents> {
   const { instance, resource } = commit;
   const candidates = commit.changes.map((change) => ({ change, id: eventIdFor(instance.id, resource, change.objectId, change.version) }));
-  if (candidates.length === 0) return { events: 0, notifications: 0 };
+  if (candidates.length === 0) return NOTHING_WRITTEN;
   const known = new Set<string>();
   for (const part of chunks(candidates.map((c) => c.id))) {
     const rows = await trx.selectFrom('events').select('id').where('id', 'in', part).execute();
@@ -96,7 +124,7 @@ async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Prom
   }
   const seen = new Set<string>();
   const fresh = candidates.filter((c) => !known.has(c.id) && !seen.has(c.id) && seen.add(c.id));
-  if (fresh.length === 0) return { events: 0, notifications: 0 };
+  if (fresh.length === 0) return NOTHING_WRITTEN;
 
   // The per-instance sequence: an UPDATE … RETURNING serializes concurrent writers on the instance row.
   const counter = await trx
@@ -120,7 +148,7 @@ async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Prom
     record: change.record,
   }));
   const target = notificationInstance(instance, commit.ownerEmail, commit.hubKey);
-  let notifications = 0;
+  const notificationIds: string[] = [];
   for (const group of chunkEvents(events)) {
     const built = buildNotification({ instance: target, events: group, pollDate: commit.pollDate, createdDate: new Date(now) });
     await trx
@@ -141,7 +169,7 @@ async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Prom
         delivered_at: null,
       })
       .execute();
-    notifications += 1;
+    notificationIds.push(built.id);
     for (const part of chunks(group)) {
       await trx
         .insertInto('events')
@@ -164,7 +192,7 @@ async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Prom
         .execute();
     }
   }
-  return { events: events.length, notifications };
+  return { events: events.length, notifications: notificationIds.length, eventIds: events.map((event) => event.id), notificationIds };
 }
 
 async function writeFingerprints(trx: Transaction<Database>, scheduleId: number, write: FingerprintWrite): Promise<void> {

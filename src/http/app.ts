@@ -24,6 +24,12 @@ import { sharedSchemas } from './schemas.ts';
 
 export const API_PREFIX = '/elements/api-v2';
 
+/** What GET /metrics serves: the process's metrics in Prometheus' text format. */
+export interface MetricsEndpoint {
+  readonly contentType: string;
+  scrape(): Promise<string>;
+}
+
 export interface AppDeps {
   logger: Logger;
   tenants: TenantService;
@@ -37,6 +43,8 @@ export interface AppDeps {
   rateLimitPerMinute?: number;
   /** What the web console is told about this server (sandbox, emulator); default: not a sandbox. */
   consoleConfig?: ConsoleConfig;
+  /** Served at GET /metrics when given. */
+  metrics?: MetricsEndpoint;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -77,6 +85,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(503).send({ status: 'unavailable', message: (error as Error).message });
     }
   });
+
+  const metrics = deps.metrics;
+  if (metrics) {
+    // For Prometheus: outside the API prefix (no tenant credentials, no rate limit) and not logged per scrape.
+    app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
+  }
 
   oauthCallbackRoute(app);
 

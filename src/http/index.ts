@@ -1,1 +1,1 @@
-export { buildApp, API_PREFIX, type AppDeps } from './app.ts';
+export { buildApp, API_PREFIX, type AppDeps, type MetricsEndpoint } from './app.ts';

@@ -8,7 +8,7 @@ import type { InstanceRow } from '../store/index.ts';
 import { gmailHub } from './gmail/gmailHub.ts';
 import type { HubMethod, HubQuery, HubRequest, HubResponse } from './hubContract.ts';
 import type { ElementHub, HubOperation } from './hubOperation.ts';
-import { ProviderClient, type AccessTokenSource, type ProviderClientOptions, type RetryEvent } from './providerClient.ts';
+import { ProviderClient, type AccessTokenSource, type ProviderCallHook, type ProviderClientOptions, type RetryEvent } from './providerClient.ts';
 import { ProviderSession } from './providerSession.ts';
 import { QueryParameters } from './queryParameters.ts';
 import { compilePattern, matchPattern, type CompiledPattern } from './routeMatcher.ts';
@@ -31,6 +31,8 @@ export interface HubServiceDeps {
   /** Access tokens of instances (ProviderTokenManager). */
   tokens: AccessTokenSource;
   logger?: { warn(object: object, message: string): void };
+  /** Told about every provider request and batch part, with the quota it was charged (metrics). */
+  onProviderCall?: ProviderCallHook;
   options?: HubServiceOptions;
   /** The element hubs served; Gmail's by default. */
   hubs?: readonly ElementHub[];
@@ -53,6 +55,7 @@ export class HubService {
     const logger = deps.logger;
     this.client = new ProviderClient(deps.tokens, {
       ...(logger ? { onRetry: (event: RetryEvent) => logger.warn({ ...event }, 'provider call failed; retrying') } : {}),
+      ...(deps.onProviderCall ? { onProviderCall: deps.onProviderCall } : {}),
       ...deps.options?.provider,
     });
     this.maxPartsPerBatch = Math.min(100, Math.max(1, deps.options?.maxPartsPerBatch ?? 50));

@@ -2,7 +2,7 @@
 // limited like a call of its own, so a batch often comes back partly rate limited: those parts (and
 // parts that failed transiently) are sent again in a smaller batch after a backoff, the rest kept.
 
-import type { ProviderAccount, ProviderClient } from './providerClient.ts';
+import type { ProviderAccount, ProviderClient, ProviderOperation } from './providerClient.ts';
 import { decodeBatchResponse, encodeBatchRequest, type BatchPartRequest, type BatchPartResponse } from './batchMultipart.ts';
 import { classifyFailure, providerAnswerError, readProviderError, type ProviderErrorInfo } from './providerErrors.ts';
 import { parseRetryAfter } from './retryPolicy.ts';
@@ -11,7 +11,12 @@ export interface BatchCall {
   method: BatchPartRequest['method'];
   /** Path and query on the provider's origin. */
   path: string;
+  /** What the part is, for metrics: each part is counted (and charged) as a call of its own. */
+  operation?: ProviderOperation;
 }
+
+/** The batch request itself: providers charge its parts, not the envelope. */
+const BATCH_OPERATION: ProviderOperation = { name: 'batch', units: 0 };
 
 export interface BatchResult {
   status: number;
@@ -49,10 +54,12 @@ export async function sendBatch(client: ProviderClient, account: ProviderAccount
         const answer = answers.byId.get(partId(index)) ?? (answers.named ? undefined : answers.inOrder[position]);
         if (answer === undefined) {
           again.push(index);
+          // Not answered: neither counted nor charged.
           throttled = true;
           lastFailure = { status: 502, info: { message: 'the batch answer lacked this part' } };
           continue;
         }
+        client.reportCall(account, call.operation, call.method, answer.status);
         if ((answer.status >= 200 && answer.status < 300) || options.acceptStatuses?.has(answer.status)) {
           results[index] = { status: answer.status, body: parseJson(answer.body) };
           continue;
@@ -109,6 +116,7 @@ async function sendChunk(
     method: 'POST',
     url: batchUrl,
     body: { contentType: encoded.contentType, data: encoded.body },
+    operation: BATCH_OPERATION,
     // A batch of reads is as repeatable as the reads.
     idempotent: chunk.every((index) => (calls[index] as BatchCall).method === 'GET'),
   });

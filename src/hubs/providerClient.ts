@@ -22,9 +22,33 @@ export interface ProviderAccount {
   providerName: string;
 }
 
+/**
+ * The provider's name for the method a call invokes and its quota cost, for counting calls: elements
+ * name their methods (e.g. Gmail's `users.history.list`, 2 units), the hub engine stays generic.
+ */
+export interface ProviderOperation {
+  readonly name: string;
+  readonly units?: number;
+}
+
+/** One request the provider answered (status) or that got no answer ('error'); a batch part counts as one. */
+export interface ProviderCallReport {
+  /** The provider as error messages name it, e.g. "Gmail". */
+  provider: string;
+  /** The operation's name, or the HTTP method when the caller named none. */
+  method: string;
+  status: number | 'error';
+  /** Quota units charged: the operation's cost when the provider served the call, else 0. */
+  units: number;
+}
+
+export type ProviderCallHook = (call: ProviderCallReport) => void;
+
 export interface ProviderRequest {
   method: ProviderHttpMethod;
   url: string;
+  /** What the call is, for metrics; see ProviderOperation. */
+  operation?: ProviderOperation;
   query?: ProviderQuery;
   /** Sent as application/json. */
   json?: unknown;
@@ -69,6 +93,8 @@ export interface ProviderClientOptions {
   keepAliveTimeoutMs?: number;
   random?: () => number;
   onRetry?: (event: RetryEvent) => void;
+  /** Told about every attempt and every batch part (metrics); must be cheap and must not throw. */
+  onProviderCall?: ProviderCallHook;
 }
 
 type AttemptOutcome =
@@ -107,6 +133,7 @@ export class ProviderClient {
     let refreshed = false;
     for (let retries = 0; ; retries++) {
       const outcome = await this.limiter.run(account.concurrencyKey, () => this.attempt(call, token));
+      this.reportCall(account, call.operation, call.method, outcome.kind === 'response' ? outcome.response.status : 'error');
       if (outcome.kind === 'response') {
         const { response } = outcome;
         if (response.status >= 200 && response.status < 300) return response;
@@ -162,6 +189,13 @@ export class ProviderClient {
     return retryDelayMs(retriesDone, retryAfterMs, this.retry, this.random);
   }
 
+  /** Tells `onProviderCall` about one request (or batch part) and the quota it was charged. */
+  reportCall(account: ProviderAccount, operation: ProviderOperation | undefined, httpMethod: ProviderHttpMethod, status: number | 'error'): void {
+    const hook = this.options.onProviderCall;
+    if (hook === undefined) return;
+    hook({ provider: account.providerName, method: operation?.name ?? httpMethod, status, units: status !== 'error' && chargedStatus(status) ? (operation?.units ?? 0) : 0 });
+  }
+
   sleepBeforeRetry(delayMs: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, delayMs));
   }
@@ -202,6 +236,14 @@ export class ProviderClient {
       return networkOutcome(error, this.timeoutMs);
     }
   }
+}
+
+/**
+ * Whether a provider charges quota for an answer: it served the call (2xx, or a 4xx such as 404 about
+ * the call itself), as opposed to refusing it before doing anything (401, 403, 429) or failing (5xx).
+ */
+function chargedStatus(status: number): boolean {
+  return status < 500 && status !== 401 && status !== 403 && status !== 429;
 }
 
 function networkOutcome(error: unknown, timeoutMs: number): AttemptOutcome {

@@ -1,10 +1,12 @@
 // The provider client bound to one instance and its element's API base URL, so resource code speaks
 // in API paths (`/users/me/messages`) and never handles tokens, origins or retries.
 
-import { urlWithQuery, type ProviderAccount, type ProviderClient, type ProviderQuery, type ProviderRequest, type ProviderResponse } from './providerClient.ts';
+import { urlWithQuery, type ProviderAccount, type ProviderClient, type ProviderOperation, type ProviderQuery, type ProviderRequest, type ProviderResponse } from './providerClient.ts';
 import { sendBatch, type BatchResult } from './providerBatch.ts';
 
 export interface SessionCall {
+  /** The provider method called and its quota cost, for metrics. */
+  operation?: ProviderOperation;
   query?: ProviderQuery;
   json?: unknown;
   body?: ProviderRequest['body'];
@@ -15,6 +17,7 @@ export interface SessionBatchCall {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   query?: ProviderQuery;
+  operation?: ProviderOperation;
 }
 
 export class ProviderSession {
@@ -46,7 +49,7 @@ export class ProviderSession {
     return sendBatch(
       this.client,
       this.account,
-      calls.map((call) => ({ method: call.method, path: urlWithQuery(`${this.basePath}${call.path}`, call.query) })),
+      calls.map((call) => ({ method: call.method, path: urlWithQuery(`${this.basePath}${call.path}`, call.query), ...(call.operation ? { operation: call.operation } : {}) })),
       { batchUrl: this.batchUrl, maxPartsPerRequest: this.maxPartsPerBatch, ...(acceptStatuses ? { acceptStatuses } : {}) },
     );
   }

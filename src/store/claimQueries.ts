@@ -2,6 +2,11 @@
 // workers claim concurrently: `FOR UPDATE SKIP LOCKED` lets each take different rows without waiting.
 // On SQLite there is a single writer, so the UPDATE … WHERE id IN (SELECT …) is already atomic.
 // A claimed row carries lease_owner/lease_until; a killed worker's lease simply expires.
+//
+// The due rows are picked in a MATERIALIZED common table expression, read once before the UPDATE, so
+// each claimed row can also report who held its lease before (RETURNING shows only new values, and
+// SQLite's RETURNING cannot name another table): a non-null previous owner is an expired lease taken
+// over, because a released lease has no owner.
 
 import { sql, type Kysely } from 'kysely';
 import type { Database, NotificationRow, PollScheduleRow } from './schema.ts';
@@ -14,36 +19,41 @@ export interface ClaimOptions {
   limit: number;
 }
 
-export async function claimDuePolls(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<PollScheduleRow[]> {
+/** A claimed row, with the owner of the expired lease it replaced (null when the row was free). */
+export type Claimed<Row> = Row & { previous_lease_owner: string | null };
+
+export async function claimDuePolls(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<PollScheduleRow>[]> {
   const { owner, now, leaseMs, limit } = options;
   const lockClause = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const result = await sql<PollScheduleRow>`
-    UPDATE poll_schedules SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
-    WHERE id IN (
-      SELECT id FROM poll_schedules
+  const result = await sql<Claimed<PollScheduleRow>>`
+    WITH due AS MATERIALIZED (
+      SELECT id, lease_owner AS previous_lease_owner FROM poll_schedules
       WHERE next_run_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
       ORDER BY next_run_at
       LIMIT ${limit}
       ${lockClause}
     )
-    RETURNING *`.execute(db);
+    UPDATE poll_schedules SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
+    WHERE id IN (SELECT id FROM due)
+    RETURNING *, (SELECT previous_lease_owner FROM due WHERE due.id = poll_schedules.id) AS previous_lease_owner`.execute(db);
   return result.rows;
 }
 
-export async function claimDueNotifications(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<NotificationRow[]> {
+export async function claimDueNotifications(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<NotificationRow>[]> {
   const { owner, now, leaseMs, limit } = options;
   const lockClause = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const result = await sql<NotificationRow>`
-    UPDATE notifications SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
-    WHERE id IN (
-      SELECT id FROM notifications
+  const result = await sql<Claimed<NotificationRow>>`
+    WITH due AS MATERIALIZED (
+      SELECT id, lease_owner AS previous_lease_owner FROM notifications
       WHERE status IN ('NEW', 'RETRYING') AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
         AND (lease_until IS NULL OR lease_until < ${now})
       ORDER BY next_attempt_at
       LIMIT ${limit}
       ${lockClause}
     )
-    RETURNING *`.execute(db);
+    UPDATE notifications SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
+    WHERE id IN (SELECT id FROM due)
+    RETURNING *, (SELECT previous_lease_owner FROM due WHERE due.id = notifications.id) AS previous_lease_owner`.execute(db);
   return result.rows;
 }
 

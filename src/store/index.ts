@@ -13,5 +13,5 @@ export type {
   EventRow,
   DeliveryAttemptRow,
 } from './schema.ts';
-export { claimDuePolls, claimDueNotifications, releaseAllLeases, type ClaimOptions } from './claimQueries.ts';
+export { claimDuePolls, claimDueNotifications, releaseAllLeases, type ClaimOptions, type Claimed } from './claimQueries.ts';
 export type { StoreDialect } from './migrations/columns.ts';

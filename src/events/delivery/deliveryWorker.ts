@@ -8,12 +8,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { request, type Agent } from 'undici';
 import type { Keyring } from '../../crypto/index.ts';
-import { claimDueNotifications, type Database, type NotificationRow, type StoreDialect } from '../../store/index.ts';
+import { claimDueNotifications, type Claimed, type Database, type NotificationRow, type StoreDialect } from '../../store/index.ts';
 import { KeyedConcurrencyLimiter } from '../../hubs/concurrencyLimiter.ts';
 import { ClaimLoop } from '../claimLoop.ts';
 import { assertPublicLiteral, createCallbackAgent, PrivateAddressRefused } from './callbackAgent.ts';
 import { deliveryHeaders } from './deliveryHeaders.ts';
-import { DELIVERY_TIMEOUT_MS, nextAttempt, parseRetryAfter, type DeliveryOutcome } from './retrySchedule.ts';
+import { DELIVERY_TIMEOUT_MS, nextAttempt, parseRetryAfter, type DeliveryOutcome, type NextStep } from './retrySchedule.ts';
 
 export interface DeliveryWorkerOptions {
   db: Kysely<Database>;
@@ -28,6 +28,16 @@ export interface DeliveryWorkerOptions {
   timeoutMs?: number;
   now?: () => number;
   random?: () => number;
+  /** Told how deliveries went (metrics). */
+  observer?: DeliveryWorkerObserver;
+}
+
+/** What the dispatcher reports, e.g. to metrics. Called on the hot path: cheap, synchronous, never throws. */
+export interface DeliveryWorkerObserver {
+  /** One attempt booked; `latencySeconds` (notification created → delivered) only when it was delivered. */
+  attempted(outcome: NextStep['kind'], attemptSeconds: number, latencySeconds: number | undefined): void;
+  /** A claim took over another worker's expired lease. */
+  leaseTakenOver(): void;
 }
 
 const EXCERPT_BYTES = 1024;
@@ -61,9 +71,11 @@ export class DeliveryWorker {
     this.loop = new ClaimLoop({
       concurrency: options.concurrency ?? 32,
       idleWaitMs: options.idleWaitMs ?? 200,
-      claim: (limit) => claimDueNotifications(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit }),
+      claim: async (limit) => this.notedTakeovers(await claimDueNotifications(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit })),
       process: (notification) =>
-        this.deliver(notification).catch((error: unknown) => options.logger.error({ err: error, notificationId: notification.id }, 'delivery bookkeeping failed')),
+        this.deliver(notification).catch((error: unknown) =>
+          options.logger.error({ err: error, instanceId: notification.instance_id, notificationId: notification.id }, 'delivery bookkeeping failed'),
+        ),
       onClaimError: (error) => options.logger.error({ err: error }, 'claiming due notifications failed'),
     });
   }
@@ -80,6 +92,16 @@ export class DeliveryWorker {
   async stop(): Promise<void> {
     await this.loop.stop();
     await this.agent.close();
+  }
+
+  /** Counts and logs the claimed rows whose lease had expired in another worker's hands. */
+  private notedTakeovers(rows: Claimed<NotificationRow>[]): Claimed<NotificationRow>[] {
+    for (const row of rows) {
+      if (row.previous_lease_owner === null || row.previous_lease_owner === this.owner) continue;
+      this.options.observer?.leaseTakenOver();
+      this.options.logger.warn({ instanceId: row.instance_id, notificationId: row.id, previousOwner: row.previous_lease_owner }, 'took over an expired delivery lease');
+    }
+    return rows;
   }
 
   private async deliver(notification: NotificationRow): Promise<void> {
@@ -137,8 +159,15 @@ export class DeliveryWorker {
         await trx.updateTable('instances').set({ callback_gone: 1 }).where('id', '=', instance.id).where('callback_url', '=', callbackUrl).execute();
       }
     });
+    this.options.observer?.attempted(step.kind, result.durationMs / 1000, step.kind === 'done' ? Math.max(0, now - notification.created_at) / 1000 : undefined);
+    const { logger } = this.options;
     if (step.kind !== 'done') {
-      this.options.logger.info({ instanceId: instance.id, notificationId: notification.id, status: result.statusCode, error: result.error, next: step.kind }, 'delivery attempt failed');
+      logger.info(
+        { instanceId: instance.id, resource: notification.object_type, notificationId: notification.id, attempt: attemptNumber, status: result.statusCode, error: result.error, next: step.kind },
+        'delivery attempt failed',
+      );
+    } else if (logger.isLevelEnabled('debug')) {
+      logger.debug({ instanceId: instance.id, resource: notification.object_type, notificationId: notification.id, attempt: attemptNumber, status: result.statusCode, durationMs: result.durationMs }, 'delivered');
     }
   }
 

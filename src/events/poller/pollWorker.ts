@@ -9,10 +9,11 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ElementRegistry } from '../../elements/index.ts';
 import { isAppError } from '../../errors/index.ts';
-import { claimDuePolls, type Database, type PollScheduleRow, type PollScheduleRowUpdate, type StoreDialect } from '../../store/index.ts';
-import { LeaseLost } from '../changeCapture.ts';
+import { claimDuePolls, type Claimed, type Database, type InstanceRow, type PollScheduleRow, type PollScheduleRowUpdate, type StoreDialect } from '../../store/index.ts';
+import { LeaseLost, type CommittedCapture } from '../changeCapture.ts';
 import { ClaimLoop } from '../claimLoop.ts';
-import { pollResource, type HubExecutor, type PollOutcome } from './resourcePoller.ts';
+import type { ResourcePollerConfiguration } from './pollerConfiguration.ts';
+import { detectionKind, effectiveResourceConfiguration, pollResource, type DetectionKind, type HubExecutor, type PollOutcome } from './resourcePoller.ts';
 import { configuredResources, isPollingRunnable, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
 
 export interface PollWorkerOptions {
@@ -29,6 +30,21 @@ export interface PollWorkerOptions {
   random?: () => number;
   /** Called after a poll committed events, so an in-process dispatcher can send them at once. */
   onEvents?: () => void;
+  /** Told how polls went (metrics). */
+  observer?: PollWorkerObserver;
+}
+
+/** How a claimed poll ended: `baseline` is a successful first poll; `skipped` did not poll (instance changed). */
+export type PollResult = 'success' | 'baseline' | 'failure' | 'skipped';
+
+/** What the poll worker reports, e.g. to metrics. Called on the hot path: cheap, synchronous, never throws. */
+export interface PollWorkerObserver {
+  /** A claimed schedule is done; `kind` is undefined when the poll did not get far enough to know it. */
+  polled(kind: DetectionKind | undefined, result: PollResult, seconds: number): void;
+  /** A claim took over another worker's expired lease. */
+  leaseTakenOver(): void;
+  /** A poll committed changes. */
+  captured(capture: CommittedCapture): void;
 }
 
 const SPREAD = 0.05;
@@ -61,7 +77,7 @@ export class PollWorker {
     this.loop = new ClaimLoop({
       concurrency: options.concurrency ?? 8,
       idleWaitMs: options.idleWaitMs ?? 250,
-      claim: (limit) => claimDuePolls(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit }),
+      claim: async (limit) => this.notedTakeovers(await claimDuePolls(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit })),
       process: (schedule) => this.pollClaimed(schedule),
       onClaimError: (error) => options.logger.error({ err: error }, 'claiming due polls failed'),
     });
@@ -76,8 +92,44 @@ export class PollWorker {
     return this.loop.stop();
   }
 
+  /** Counts and logs the claimed rows whose lease had expired in another worker's hands. */
+  private notedTakeovers(rows: Claimed<PollScheduleRow>[]): Claimed<PollScheduleRow>[] {
+    for (const row of rows) {
+      if (row.previous_lease_owner === null || row.previous_lease_owner === this.owner) continue;
+      this.options.observer?.leaseTakenOver();
+      this.options.logger.warn({ instanceId: row.instance_id, resource: row.resource, previousOwner: row.previous_lease_owner }, 'took over an expired poll lease');
+    }
+    return rows;
+  }
+
+  /** After each commit that carried changes: metrics, and the log line naming the new events. */
+  private readonly committed = (capture: CommittedCapture): void => {
+    this.options.observer?.captured(capture);
+    if (capture.eventIds.length > 0) {
+      this.options.logger.info(
+        { instanceId: capture.instanceId, resource: capture.resource, eventIds: capture.eventIds, notificationIds: capture.notificationIds },
+        'events captured',
+      );
+    }
+  };
+
+  private report(kind: DetectionKind | undefined, result: PollResult, started: number): void {
+    this.options.observer?.polled(kind, result, (performance.now() - started) / 1000);
+  }
+
+  /** The detection kind of a poll that failed (known on success from its outcome). */
+  private kindOf(instance: InstanceRow, resource: string, config: ResourcePollerConfiguration): DetectionKind | undefined {
+    try {
+      const element = this.options.elements.get(instance.element_key);
+      return detectionKind(element, effectiveResourceConfiguration(element, resource, config));
+    } catch {
+      return undefined;
+    }
+  }
+
   private async pollClaimed(schedule: PollScheduleRow): Promise<void> {
     const { db, logger } = this.options;
+    const started = performance.now();
     const startedAt = this.now();
     const log = logger.child({ instanceId: schedule.instance_id, resource: schedule.resource });
     const heartbeat = setInterval(() => {
@@ -97,11 +149,15 @@ export class PollWorker {
         .select('users.email as owner_email')
         .where('instances.id', '=', schedule.instance_id)
         .executeTakeFirst();
-      if (!found) return;
+      if (!found) {
+        this.report(undefined, 'skipped', started);
+        return;
+      }
       const { owner_email: ownerEmail, ...instance } = found;
       const config = configuredResources(instance)[schedule.resource];
       if (!config || !isPollingRunnable(instance) || resourceConfigFingerprint(config) !== schedule.config_fingerprint) {
         // The instance changed since this row was scheduled: bring the schedule in line and move on.
+        this.report(undefined, 'skipped', started);
         await this.release(schedule, { next_run_at: PAUSED_AT });
         await syncPollSchedules(db, instance, this.now());
         return;
@@ -118,11 +174,14 @@ export class PollWorker {
           config,
           leaseOwner: this.owner,
           startedAt,
+          onCommitted: this.committed,
         });
       } catch (error) {
+        this.report(this.kindOf(instance, schedule.resource, config), 'failure', started);
         await this.recordFailure(schedule, instance.refresh_interval_minutes ?? 15, startedAt, error);
         return;
       }
+      this.report(outcome.kind, outcome.baseline ? 'baseline' : 'success', started);
       const now = this.now();
       await this.release(schedule, {
         ...outcome.scheduleUpdate,

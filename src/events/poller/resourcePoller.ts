@@ -10,7 +10,7 @@ import type { ElementDefinition } from '../../elements/index.ts';
 import { ProviderError } from '../../errors/index.ts';
 import { CursorExpired, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
 import type { Database, InstanceRow, PollScheduleRow } from '../../store/index.ts';
-import { commitPoll, loadFingerprints, type FingerprintWrite } from '../changeCapture.ts';
+import { commitPoll, loadFingerprints, type CaptureListener, type FingerprintWrite } from '../changeCapture.ts';
 import type { DetectedChange } from './changeDetection.ts';
 import { eventsFromCursorRecords } from './cursorChanges.ts';
 import { detectListingChanges } from './listingChanges.ts';
@@ -34,6 +34,8 @@ export interface PollContext {
   config: ResourcePollerConfiguration;
   leaseOwner: string;
   startedAt: number;
+  /** Told after each commit that carried changes (metrics, logs). */
+  onCommitted?: CaptureListener;
 }
 
 export interface PollOutcome {
@@ -109,6 +111,7 @@ function commitBase(ctx: PollContext) {
     leaseOwner: ctx.leaseOwner,
     resource: ctx.schedule.resource,
     pollDate: new Date(ctx.startedAt),
+    onCommitted: ctx.onCommitted,
   };
 }
 
