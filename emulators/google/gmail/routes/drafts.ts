@@ -20,7 +20,7 @@ export function registerDraftRoutes(app: FastifyInstance, state: EmulatorState):
     id: 'gmail.users.drafts.list',
     httpMethod: 'GET',
     path: BASE,
-    cost: 1,
+    cost: 5,
     handle(call) {
       const page = call.mailbox.listDrafts(listQueryFrom(call, 'drafts', { labels: false }));
       const out: Record<string, unknown> = {};
@@ -35,7 +35,7 @@ export function registerDraftRoutes(app: FastifyInstance, state: EmulatorState):
     id: 'gmail.users.drafts.get',
     httpMethod: 'GET',
     path: `${BASE}/:id`,
-    cost: 1,
+    cost: 5,
     handle(call) {
       const draft = findDraft(call.mailbox, call.params.id);
       const format = readableFormat(call, ['minimal', 'metadata', 'full', 'raw']);
