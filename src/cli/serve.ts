@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.ts';
-import { buildApp } from '../http/index.ts';
+import { buildApp, startMetricsServer } from '../http/index.ts';
 import { DeliveryWorker } from '../events/delivery/deliveryWorker.ts';
 import { PollWorker } from '../events/poller/pollWorker.ts';
 import { startTokenRefresher } from '../instances/index.ts';
@@ -20,6 +20,8 @@ export interface RunningServer {
   services: Services;
   /** Base URL of the HTTP server (undefined for a worker). */
   url?: string;
+  /** A worker's /metrics server, when CHANGEHOOK_METRICS_PORT is set. */
+  metricsUrl?: string;
   emulator?: GoogleEmulator;
   tenant?: Pick<CreatedTenant, 'organizationSecret' | 'userSecret'>;
   close(): Promise<void>;
@@ -96,16 +98,19 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
   }
   const refresher = role === 'api' ? undefined : startTokenRefresher({ db: services.store.db, tokens: services.tokens, logger });
   const workers = role === 'api' ? undefined : await startWorkers(services);
+  const metricsServer = role === 'worker' && config.metricsPort !== undefined ? await startMetricsServer(services.metrics, config.host, config.metricsPort) : undefined;
 
   let closing: Promise<void> | undefined;
   return {
     services,
     url,
+    metricsUrl: metricsServer?.url,
     emulator,
     tenant,
     close() {
       closing ??= (async () => {
         await app?.close();
+        await metricsServer?.close();
         await workers?.stop();
         await refresher?.stop();
         await services.hubs.close();
@@ -165,6 +170,7 @@ export function startupBanner(server: RunningServer, role: Role): string {
     lines.push(`  OpenAPI docs     ${server.url}/docs`);
   } else {
     lines.push(`Changehook worker is running (${server.services.store.dialect})`);
+    if (server.metricsUrl) lines.push(`  metrics          ${server.metricsUrl}/metrics`);
   }
   lines.push(`  database         ${server.services.store.dialect === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
   if (server.tenant) {

@@ -24,6 +24,8 @@ export interface Config {
   minRefreshIntervalMinutes: number;
   /** Consecutive failed polls after which an instance's polling is disabled. */
   pollingFailureLimit: number;
+  /** `changehook worker` serves /metrics on this port when set. */
+  metricsPort?: number;
   /** How long a webhook receiver has to answer before the attempt counts as a timeout. */
   deliveryTimeoutMs: number;
   logLevel: string;
@@ -119,6 +121,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     allowPrivateCallbacks: sandbox || readBoolean(env, 'CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS', false),
     minRefreshIntervalMinutes: sandbox ? 1 / 60 : 1,
     pollingFailureLimit: readPositiveInteger(env, 'CHANGEHOOK_POLLING_FAILURE_LIMIT', 100),
+    metricsPort: env.CHANGEHOOK_METRICS_PORT ? readPort(env, 'CHANGEHOOK_METRICS_PORT', 0) : undefined,
     deliveryTimeoutMs: readPositiveInteger(env, 'CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS', 15) * 1000,
     logLevel: env.LOG_LEVEL || 'info',
   };
