@@ -219,14 +219,14 @@ export class Cluster {
   }
 
   /** A platform API call with the tenant's Authorization header. */
-  async call(method: string, path: string, body?: unknown, extraAuth = ''): Promise<{ status: number; body: any }> {
+  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const response = await fetch(`${this.api.url}/elements/api-v2${path}`, {
       method,
-      headers: { authorization: this.auth + extraAuth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
   /** Connects a Gmail mailbox as a new instance, through the OAuth URL and the seed's instance body. */

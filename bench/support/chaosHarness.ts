@@ -13,7 +13,7 @@
 import { startGoogleEmulator, type FaultSpec, type GoogleEmulator } from '../../emulators/google/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/support/databases.ts';
 import { WebhookReceiver, type Misbehaviour } from '../../test/support/webhookReceiver.ts';
-import { Cluster, type ChangehookProcess, type ConnectedInstance, type StoredEvent } from './chaosCluster.ts';
+import { Cluster, leaseOwnerPid, type ChangehookProcess, type ConnectedInstance, type StoredEvent } from './chaosCluster.ts';
 import { MailboxOwner } from './chaosGmail.ts';
 
 export interface ChaosOptions {
@@ -194,16 +194,28 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const killCount = Math.max(1, Math.round(options.seconds / 15));
     const killTimes = Array.from({ length: killCount }, () => between(0.15, 0.75) * options.seconds * 1000).sort((a, b) => a - b);
     const killer = (async () => {
-      for (const at of killTimes) {
+      for (const [index, at] of killTimes.entries()) {
         await pause(streamStart + at - Date.now());
         const live = cl.liveWorkers();
         if (live.length < 2) continue;
-        const victim = pick(live);
-        // Kill it in the middle of something when possible: wait (briefly) until it holds a lease.
+        // Kill a worker in the middle of something when possible: wait (briefly) until it holds a lease.
+        // Every other kill lands while webhooks hang, on a worker with a delivery in flight.
+        let victim = pick(live);
+        const midDelivery = index % 2 === 1;
+        if (midDelivery) {
+          rx.misbehave({ hang: true }, { hang: true }, { hang: true });
+          faults.receiverOutages += 1;
+          faults.receiverMisbehaviours += 3;
+        }
         const holdingDeadline = Date.now() + 5000;
         while (Date.now() < holdingDeadline) {
-          const held = await cl.leasesOf(victim.pid);
-          if (held.polls.length + held.notifications.length > 0) break;
+          const leases = await cl.leases();
+          const delivering = live.find((w) => leases.notifications.some((l) => leaseOwnerPid(l.owner) === w.pid));
+          if (midDelivery && delivering) {
+            victim = delivering;
+            break;
+          }
+          if (!midDelivery && [...leases.polls, ...leases.notifications].some((l) => leaseOwnerPid(l.owner) === victim.pid)) break;
           await pause(10);
         }
         await victim.stop('SIGKILL');
@@ -316,7 +328,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const status = await cl.notificationsByStatus();
       const pending = (status.NEW ?? 0) + (status.RETRYING ?? 0);
       const check = coverage(changes, events, rx);
-      if (pending === 0 && check.lost.length === 0 && check.undelivered.length === 0 && kills.every((k) => k.takeoverMs !== null)) {
+      // Quiet: every change has its event, the outbox is empty and no dead worker's lease is left, so
+      // nothing more will be delivered (whether or not everything was).
+      if (pending === 0 && check.captured.size === changes.length && kills.every((k) => k.takeoverMs !== null)) {
         quiet = true;
         break;
       }

@@ -1,0 +1,237 @@
+// Scale-out on PostgreSQL: one `changehook api` and three `changehook worker` processes share a fresh
+// database while 15 mailboxes change at 1-second poll intervals. Three claims, each checked by outcome:
+//   - no double processing: every change is one event row, every notification reaches the receiver
+//     once with one attempt, no mailbox ever sees two Gmail calls at once (the emulator allows one per
+//     user, so two overlapping polls of one resource would be refused), and every worker took work;
+//   - graceful shutdown: SIGTERM while polls are in flight → the worker finishes them, releases every
+//     lease it held and exits 0, and the others poll those resources before the old leases would expire;
+//   - takeover: SIGKILL while polls are in flight → the dead worker's leases hold until they expire (no
+//     one polls its resources meanwhile), then the survivor takes them over and every change is delivered.
+// The lease is the product's fixed 60 s, so the takeover test waits about a minute.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google/index.ts';
+import { Cluster, leaseOwnerPid, type ChangehookProcess, type ConnectedInstance, type LeaseRow } from '../../bench/support/chaosCluster.ts';
+import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
+
+const SKIP = process.env.CHANGEHOOK_TEST_SKIP_POSTGRES === '1' ? 'needs PostgreSQL (CHANGEHOOK_TEST_SKIP_POSTGRES=1 is set)' : false;
+const MAILBOXES = 15;
+const WORKERS = 3;
+/** The product's poll and delivery lease; a SIGKILLed worker's work waits this long. */
+const LEASE_MS = 60_000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('changehook worker ×3 on PostgreSQL', { skip: SKIP }, () => {
+  let database: TestDatabase;
+  let emulator: GoogleEmulator;
+  let receiver: WebhookReceiver;
+  let cluster: Cluster;
+  let instances: ConnectedInstance[];
+  /** Every message delivered to a mailbox, by id → instance. */
+  const sent = new Map<string, number>();
+
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    emulator = await startGoogleEmulator({ port: 0 });
+    // One Gmail call in flight per mailbox: a second, overlapping poll of the same resource would be refused.
+    emulator.control.setQuotaLimits({ maxConcurrentRequests: 1 });
+    receiver = await new WebhookReceiver().start();
+    cluster = new Cluster({ databaseUrl: database.databaseUrl!, dataDir: database.dataDir, googleBaseUrl: emulator.baseUrl });
+    await cluster.start(WORKERS);
+    const emails = Array.from({ length: MAILBOXES }, (_, i) => `scale-${i}@example.com`);
+    for (const email of emails) emulator.control.createMailbox(email);
+    instances = [];
+    for (const email of emails) instances.push(await cluster.connectMailbox(email, receiver.url));
+    await waitFor(async () => (await cluster.baselines()) === MAILBOXES, 'the baseline poll of every mailbox', 30_000);
+  });
+
+  after(async () => {
+    await cluster?.close();
+    await receiver?.close();
+    await emulator?.close();
+    await database?.drop();
+  });
+
+  async function deliverTo(instance: ConnectedInstance, subject: string): Promise<string> {
+    const { id } = await emulator.control.deliverMessage(instance.email, { subject });
+    sent.set(id, instance.id);
+    return id;
+  }
+
+  function deliveredObjectIds(): Set<string> {
+    return new Set(receiver.events().map((e) => e.objectId));
+  }
+
+  async function waitDelivered(ids: readonly string[], what: string, timeoutMs: number): Promise<void> {
+    await waitFor(() => {
+      const delivered = deliveredObjectIds();
+      return ids.every((id) => delivered.has(id));
+    }, what, timeoutMs);
+  }
+
+  async function schedules(ids: readonly string[]): Promise<Map<string, { owner: string | null; until: number | null; lastPollAt: number; instanceId: number }>> {
+    const { rows } = await cluster.pool.query<{ id: number; lease_owner: string | null; lease_until: string | null; last_poll_at: string | null; instance_id: number }>(
+      'SELECT id, lease_owner, lease_until, last_poll_at, instance_id FROM poll_schedules WHERE id = ANY($1::int[])',
+      [ids.map(Number)],
+    );
+    return new Map(rows.map((r) => [String(r.id), { owner: r.lease_owner, until: r.lease_until === null ? null : Number(r.lease_until), lastPollAt: Number(r.last_poll_at ?? 0), instanceId: r.instance_id }]));
+  }
+
+  /** Latency on every history.list, so that polls are in flight long enough to be seen and interrupted. */
+  function slowPolls(latencyMs: number): void {
+    emulator.control.clearFaults();
+    emulator.control.injectFault({ method: 'users.history.list', pathPattern: '/history', latencyMs, times: 1_000_000 });
+  }
+
+  /** Waits until the worker holds poll leases; returns them with each schedule's state at that moment. */
+  async function waitUntilHolding(worker: ChangehookProcess): Promise<(LeaseRow & { lastPollAt: number; instanceId: number })[]> {
+    return waitFor(async () => {
+      const { rows } = await cluster.pool.query<{ id: number; lease_owner: string; lease_until: string; last_poll_at: string | null; instance_id: number }>(
+        'SELECT id, lease_owner, lease_until, last_poll_at, instance_id FROM poll_schedules WHERE lease_owner IS NOT NULL',
+      );
+      const held = rows
+        .filter((r) => leaseOwnerPid(r.lease_owner) === worker.pid)
+        .map((r) => ({ id: String(r.id), owner: r.lease_owner, until: Number(r.lease_until), lastPollAt: Number(r.last_poll_at ?? 0), instanceId: r.instance_id }));
+      return held.length > 0 && held;
+    }, `${worker.name} holding a poll lease`, 30_000);
+  }
+
+  test('no change is processed twice, and every worker takes work', { timeout: 90_000 }, async (t) => {
+    slowPolls(150);
+    const pollOwners = new Set<number>();
+    const deliveryOwners = new Set<number>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const leases = await cluster.leases();
+        for (const l of leases.polls) pollOwners.add(leaseOwnerPid(l.owner) ?? -1);
+        for (const l of leases.notifications) deliveryOwners.add(leaseOwnerPid(l.owner) ?? -1);
+        await pause(20);
+      }
+    })();
+
+    const ids: string[] = [];
+    for (let round = 0; round < 6; round += 1) {
+      ids.push(...(await Promise.all(instances.map((instance) => deliverTo(instance, `round ${round}`)))));
+      await pause(300); // the stream's pace, not a wait for anything
+    }
+    await waitDelivered(ids, 'every message of the stream delivered', 60_000);
+    sampling = false;
+    await sampler;
+    emulator.control.clearFaults();
+
+    // Every change is exactly one event row, and no other event exists.
+    const events = await cluster.events();
+    const perObject = new Map<string, number>();
+    for (const event of events) perObject.set(event.objectId, (perObject.get(event.objectId) ?? 0) + 1);
+    assert.deepEqual(ids.filter((id) => perObject.get(id) !== 1), [], 'messages without exactly one event row');
+    assert.equal(events.length, ids.length);
+    assert.deepEqual(events.filter((e) => e.eventType !== 'CREATED' || e.instanceId !== sent.get(e.objectId)), []);
+    // Per instance, sequence numbers 1..n: no event was booked twice.
+    for (const instance of instances) {
+      const sequences = events.filter((e) => e.instanceId === instance.id).map((e) => e.sequence).sort((a, b) => a - b);
+      assert.deepEqual(sequences, sequences.map((_, i) => i + 1), `sequences of instance ${instance.id}`);
+    }
+
+    // No worker died, so every notification reached the receiver exactly once, in one attempt.
+    const notificationIds = receiver.deliveries.map((d) => String(d.json.id));
+    assert.equal(new Set(notificationIds).size, notificationIds.length, 'a notification was delivered twice');
+    assert.deepEqual(receiver.deliveries.filter((d) => d.headers['webhook-id'] !== d.json.id), []);
+    const eventIds = receiver.events().map((e) => e.id);
+    assert.equal(new Set(eventIds).size, eventIds.length, 'an event was delivered twice');
+    assert.deepEqual(new Set(eventIds), new Set(events.map((e) => e.id)));
+    const attempts = await cluster.pool.query<{ id: string; status: string; attempts: string }>(
+      'SELECT n.id, n.status, count(a.id) AS attempts FROM notifications n LEFT JOIN delivery_attempts a ON a.notification_id = n.id GROUP BY n.id, n.status',
+    );
+    assert.equal(attempts.rows.length, new Set(notificationIds).size);
+    assert.deepEqual(attempts.rows.filter((r) => r.status !== 'DELIVERED' || Number(r.attempts) !== 1), []);
+
+    // No mailbox ever had two Gmail calls in flight: no poll of a resource overlapped another.
+    const refused = emulator.control.listMailboxes().map((m) => emulator.control.quota(m.email).concurrencyRejected);
+    assert.equal(refused.reduce((a, b) => a + b, 0), 0, 'overlapping Gmail calls for one mailbox');
+    const failed = await cluster.pool.query('SELECT id, last_error FROM poll_schedules WHERE last_error IS NOT NULL OR consecutive_failures > 0');
+    assert.deepEqual(failed.rows, []);
+
+    // The work was shared: every worker process was seen holding poll leases.
+    const workerPids = new Set(cluster.workers.map((w) => w.pid));
+    assert.deepEqual([...pollOwners].filter((pid) => !workerPids.has(pid)), [], 'a lease held by something other than a worker');
+    assert.equal(pollOwners.size, WORKERS, `poll leases seen held by ${pollOwners.size} of ${WORKERS} workers`);
+    t.diagnostic(`${ids.length} changes, ${events.length} events, ${notificationIds.length} notifications; poll leases seen by ${pollOwners.size} workers, delivery leases by ${deliveryOwners.size}`);
+  });
+
+  test('SIGTERM: in-flight polls finish, every lease is released, exit 0, and the others carry on at once', { timeout: 60_000 }, async (t) => {
+    const worker = cluster.workers[1]!;
+    slowPolls(1_500);
+    const held = await waitUntilHolding(worker);
+    const exit = await worker.stop('SIGTERM', 30_000);
+    assert.deepEqual(exit, { code: 0, signal: null }, worker.output().slice(-2000));
+
+    // Nothing is left leased to it, and what it had claimed was polled to the end and booked.
+    assert.deepEqual(await cluster.leasesOf(worker.pid), { polls: [], notifications: [] });
+    const afterExit = await schedules(held.map((l) => l.id));
+    for (const lease of held) {
+      const row = afterExit.get(lease.id)!;
+      assert.notEqual(row.owner, lease.owner);
+      assert.ok(row.lastPollAt > lease.lastPollAt, `schedule ${lease.id}: the claimed poll was not booked`);
+    }
+
+    // The others take those resources at once: new mail for them is delivered, polled well before the
+    // leases the stopped worker held would have expired.
+    emulator.control.clearFaults();
+    const heldInstances = instances.filter((i) => held.some((l) => l.instanceId === i.id));
+    const ids = await Promise.all(heldInstances.map((instance) => deliverTo(instance, 'after SIGTERM')));
+    await waitDelivered(ids, 'mail for the resources the stopped worker had held', 30_000);
+    const repolled = await schedules(held.map((l) => l.id));
+    for (const lease of held) assert.ok(repolled.get(lease.id)!.lastPollAt < lease.until, `schedule ${lease.id} waited for its old lease`);
+    t.diagnostic(`SIGTERM with ${held.length} polls in flight; released and continued by the others`);
+  });
+
+  test('SIGKILL: the dead worker’s leases expire, the survivor takes over, and every change is delivered', { timeout: LEASE_MS + 60_000 }, async (t) => {
+    const victim = cluster.workers[0]!;
+    slowPolls(1_500);
+    await waitUntilHolding(victim);
+    await victim.stop('SIGKILL');
+    const killedAt = Date.now();
+    const orphaned = await cluster.leasesOf(victim.pid);
+    assert.ok(orphaned.polls.length > 0, 'the killed worker held no poll lease');
+    emulator.control.clearFaults();
+
+    // Mail for every mailbox, including those whose schedules the dead worker still leases.
+    const ids = await Promise.all(instances.map((instance) => deliverTo(instance, 'after SIGKILL')));
+    const orphanedSchedules = await schedules(orphaned.polls.map((l) => l.id));
+    const orphanedInstances = new Set([...orphanedSchedules.values()].map((s) => s.instanceId));
+    const elsewhere = ids.filter((id) => !orphanedInstances.has(sent.get(id)!));
+    await waitDelivered(elsewhere, 'mail for the mailboxes the survivor polls', 30_000);
+    await waitDelivered(ids, 'mail for the dead worker’s mailboxes, after its leases expired', LEASE_MS + 30_000);
+    const tookOver = Date.now() - killedAt;
+
+    // The leases were honoured: each orphaned schedule was next polled only after its lease ran out.
+    const now = await schedules(orphaned.polls.map((l) => l.id));
+    for (const lease of orphaned.polls) {
+      const row = now.get(lease.id)!;
+      assert.notEqual(row.owner, lease.owner);
+      assert.ok(row.lastPollAt >= lease.until, `schedule ${lease.id} was polled while the dead worker's lease was valid`);
+    }
+
+    // Every change of the whole run is exactly one event and was delivered. Repeats are allowed only
+    // around the crash: notifications the dead worker had claimed (it may have sent one and died before booking it).
+    const events = await cluster.events();
+    const perObject = new Map<string, number>();
+    for (const event of events) perObject.set(event.objectId, (perObject.get(event.objectId) ?? 0) + 1);
+    assert.deepEqual([...sent.keys()].filter((id) => perObject.get(id) !== 1), []);
+    const delivered = deliveredObjectIds();
+    assert.deepEqual([...sent.keys()].filter((id) => !delivered.has(id)), [], 'lost changes');
+    const seen = new Map<string, number>();
+    for (const d of receiver.deliveries) seen.set(String(d.json.id), (seen.get(String(d.json.id)) ?? 0) + 1);
+    const repeated = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+    const claimedByVictim = new Set(orphaned.notifications.map((l: LeaseRow) => l.id));
+    assert.deepEqual(repeated.filter((id) => !claimedByVictim.has(id)), [], 'repeated deliveries not explained by the crash');
+    assert.deepEqual(await cluster.notificationsByStatus(), { DELIVERED: seen.size });
+    t.diagnostic(
+      `SIGKILL with ${orphaned.polls.length} polls and ${orphaned.notifications.length} deliveries leased; all ${sent.size} changes delivered ${Math.round(tookOver / 1000)} s after the kill; ${repeated.length} repeated deliveries`,
+    );
+  });
+});
