@@ -53,6 +53,7 @@ function rows(r: ChaosResult): Row[] {
     { figure: 'lost', value: String(r.lost), target: '0', met: r.lost === 0 },
     { figure: 'events never delivered', value: String(r.undeliveredEvents), target: '0', met: r.undeliveredEvents === 0 },
     { figure: 'duplicated deliveries', value: `${r.duplicatedDeliveries} notifications, ${r.duplicatedEvents} events (at-least-once)` },
+    { figure: 'duplicates no crash explains', value: String(r.unexplainedDuplicates.length), target: '0', met: r.unexplainedDuplicates.length === 0 },
     { figure: 'sequence problems', value: String(r.sequenceProblems), target: '0', met: r.sequenceProblems === 0 },
     { figure: 'SIGKILLs', value: r.kills.map((k) => `+${(k.at / 1000).toFixed(1)} s ${k.worker} (${k.leasedPolls} polls, ${k.leasedDeliveries} deliveries leased)`).join('; ') || 'none' },
     { figure: 'recovery: kill → next delivery', value: spread(r.kills.map((k) => k.nextDeliveryMs)) },

@@ -69,6 +69,12 @@ export interface ChaosResult {
   duplicatedDeliveries: number;
   /** Extra receptions of an event already received. */
   duplicatedEvents: number;
+  /**
+   * Notifications received more than once that no crash explains: only a worker killed between sending
+   * and booking may cause a repeat, so a repeat of a notification no killed worker held means two live
+   * workers delivered it (must be 0).
+   */
+  unexplainedDuplicates: string[];
   /** Per-instance sequence numbers that are not exactly 1..n. */
   sequenceProblems: number;
   kills: KillRecord[];
@@ -196,6 +202,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const killer = (async () => {
       for (const [index, at] of killTimes.entries()) {
         await pause(streamStart + at - Date.now());
+        // Never the last worker: if an earlier victim's replacement is still starting, wait for it.
+        const restarted = Date.now() + 15_000;
+        while (cl.liveWorkers().length < 2 && Date.now() < restarted) await pause(100);
         const live = cl.liveWorkers();
         if (live.length < 2) continue;
         // Kill a worker in the middle of something when possible: wait (briefly) until it holds a lease.
@@ -379,6 +388,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       undeliveredEvents: check.undelivered.length,
       duplicatedDeliveries: extra(notificationReceptions),
       duplicatedEvents: extra(eventReceptions),
+      unexplainedDuplicates: [...notificationReceptions]
+        .filter(([id, n]) => n > 1 && !kills.some((k) => k.orphanedDeliveries.has(id)))
+        .map(([id]) => id),
       sequenceProblems,
       kills: kills.map(({ killedAt: _k, orphanedPolls: _p, orphanedDeliveries: _d, ...kill }) => kill),
       faults,

@@ -20,5 +20,6 @@ test('chaos for 20 s: SIGKILLed workers, Gmail faults and receiver outages lose 
   assert.equal(result.lost, 0);
   assert.equal(result.undeliveredEvents, 0, `events never delivered (seed ${result.seed})`);
   assert.equal(result.sequenceProblems, 0);
+  assert.deepEqual(result.unexplainedDuplicates, [], 'notifications delivered twice by live workers');
   assert.ok(result.quiet, `not quiet after the final wait: ${JSON.stringify(result.notificationsByStatus)}`);
 });
