@@ -137,6 +137,7 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
     logger: logger.child({ worker: 'delivery' }),
     allowPrivateCallbacks: config.allowPrivateCallbacks,
     timeoutMs: config.deliveryTimeoutMs,
+    leaseMs: config.leaseMs,
     observer: services.metrics.deliveryWorker,
   });
   const poller = new PollWorker({
@@ -146,6 +147,7 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
     elements: services.elements,
     logger: logger.child({ worker: 'poller' }),
     pollingFailureLimit: config.pollingFailureLimit,
+    leaseMs: config.leaseMs,
     onEvents: () => dispatcher.nudge(),
     observer: services.metrics.pollWorker,
   });

@@ -24,6 +24,8 @@ export interface Config {
   minRefreshIntervalMinutes: number;
   /** Consecutive failed polls after which an instance's polling is disabled. */
   pollingFailureLimit: number;
+  /** How long a claimed poll or delivery stays a worker's without renewal: a killed worker's work moves on after this. */
+  leaseMs: number;
   /** `changehook worker` serves /metrics on this port when set. */
   metricsPort?: number;
   /** How long a webhook receiver has to answer before the attempt counts as a timeout. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     allowPrivateCallbacks: sandbox || readBoolean(env, 'CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS', false),
     minRefreshIntervalMinutes: sandbox ? 1 / 60 : 1,
     pollingFailureLimit: readPositiveInteger(env, 'CHANGEHOOK_POLLING_FAILURE_LIMIT', 100),
+    leaseMs: readPositiveInteger(env, 'CHANGEHOOK_LEASE_SECONDS', 60) * 1000,
     metricsPort: env.CHANGEHOOK_METRICS_PORT ? readPort(env, 'CHANGEHOOK_METRICS_PORT', 0) : undefined,
     deliveryTimeoutMs: readPositiveInteger(env, 'CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS', 15) * 1000,
     logLevel: env.LOG_LEVEL || 'info',

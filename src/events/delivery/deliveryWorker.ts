@@ -59,13 +59,15 @@ export class DeliveryWorker {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly loop: ClaimLoop<NotificationRow>;
+  private stopping = false;
   private readonly secretCache = new Map<string, { signatureKey?: string; webhookSecret: string }>();
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     this.agent = createCallbackAgent({ allowPrivate: options.allowPrivateCallbacks });
     this.perCallback = new KeyedConcurrencyLimiter(options.perCallbackConcurrency ?? 4);
-    this.leaseMs = options.leaseMs ?? 60_000;
     this.timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
+    // A renewed lease must outlast the attempt it covers.
+    this.leaseMs = Math.max(options.leaseMs ?? 60_000, this.timeoutMs * 2);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.loop = new ClaimLoop({
@@ -90,6 +92,7 @@ export class DeliveryWorker {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.loop.stop();
     await this.agent.close();
   }
@@ -120,15 +123,18 @@ export class DeliveryWorker {
     const { signatureKey, webhookSecret } = this.signingSecrets(instance.secret_configuration, instance.webhook_secret_encrypted);
     const callbackUrl = instance.callback_url;
     const origin = new URL(callbackUrl).origin;
-    const result = await this.perCallback.run(origin, () =>
-      this.attempt(callbackUrl, deliveryHeaders({
+    const result = await this.perCallback.run(origin, async () => {
+      // Waiting for a slot of a slow receiver can outlast the lease; send only while it is still ours.
+      if (!(await this.renewLease(notification))) return undefined;
+      return this.attempt(callbackUrl, deliveryHeaders({
         notificationId: notification.id,
         payload: notification.payload,
         webhookSecret,
         signatureKey,
         timestamp: new Date(this.now()),
-      }), notification.payload),
-    );
+      }), notification.payload);
+    });
+    if (!result) return;
     const attemptNumber = notification.attempt_count + 1;
     const now = this.now();
     const step = nextAttempt({ attemptNumber, outcome: result.outcome, now: new Date(now), random: this.random });
@@ -186,6 +192,27 @@ export class DeliveryWorker {
       this.secretCache.set(key, secrets);
     }
     return secrets;
+  }
+
+  /**
+   * Extends the lease for one attempt, or hands the notification back: when this worker is stopping
+   * (SIGTERM must not wait for a queue of slow deliveries) or the lease has already passed to another
+   * worker. Returns whether to send.
+   */
+  private async renewLease(notification: NotificationRow): Promise<boolean> {
+    const now = this.now();
+    if (this.stopping) {
+      await this.book(notification, { next_attempt_at: notification.next_attempt_at });
+      return false;
+    }
+    const renewed = await this.options.db
+      .updateTable('notifications')
+      .set({ lease_until: now + this.leaseMs })
+      .where('id', '=', notification.id)
+      .where('lease_owner', '=', this.owner)
+      .where('lease_until', '>=', now)
+      .executeTakeFirst();
+    return Number(renewed.numUpdatedRows) === 1;
   }
 
   private async book(notification: NotificationRow, changes: { next_attempt_at: number | null }): Promise<void> {
