@@ -24,8 +24,10 @@ export interface ChaosOptions {
   changesPerSecond?: number;
   /** Seed of the random schedule (kills, faults, outages, changes); random when absent. */
   seed?: number;
-  /** Bound on the final wait for quiet; it must outlast the 60 s lease of a killed worker. */
+  /** Bound on the final wait for quiet; it must outlast the lease of a killed worker. */
   drainSeconds?: number;
+  /** The workers' CHANGEHOOK_LEASE_SECONDS (the product's default, 60 s, when absent). */
+  leaseSeconds?: number;
   /** Webhook timeout of the workers (CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS); hung receivers cost this much. */
   deliveryTimeoutSeconds?: number;
   log?: (line: string) => void;
@@ -145,7 +147,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       databaseUrl: database.databaseUrl!,
       dataDir: database.dataDir,
       googleBaseUrl: emulator.baseUrl,
-      workerEnv: { CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS: String(options.deliveryTimeoutSeconds ?? 5) },
+      workerEnv: {
+        CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS: String(options.deliveryTimeoutSeconds ?? 5),
+        ...(options.leaseSeconds === undefined ? {} : { CHANGEHOOK_LEASE_SECONDS: String(options.leaseSeconds) }),
+      },
     });
     await cluster.start(workerCount);
     const mailboxes: Mailbox[] = [];

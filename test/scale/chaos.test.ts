@@ -9,7 +9,7 @@ import { runChaos } from '../../bench/support/chaosHarness.ts';
 const SKIP = process.env.CHANGEHOOK_TEST_SKIP_POSTGRES === '1' ? 'needs PostgreSQL (CHANGEHOOK_TEST_SKIP_POSTGRES=1 is set)' : false;
 
 test('chaos for 20 s: SIGKILLed workers, Gmail faults and receiver outages lose no change', { skip: SKIP, timeout: 240_000 }, async (t) => {
-  const result = await runChaos({ seconds: 20, log: (line) => t.diagnostic(line) });
+  const result = await runChaos({ seconds: 20, leaseSeconds: 15, log: (line) => t.diagnostic(line) });
   t.diagnostic(
     `seed ${result.seed}: ${result.changes.total} changes, ${result.events} events, lost ${result.lost}, duplicated deliveries ${result.duplicatedDeliveries}, ` +
       `kills ${result.kills.map((k) => `${k.worker} next delivery ${k.nextDeliveryMs} ms, taken over ${k.takeoverMs} ms`).join('; ')}`,

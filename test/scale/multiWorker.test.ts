@@ -7,7 +7,7 @@
 //     lease it held and exits 0, and the others poll those resources before the old leases would expire;
 //   - takeover: SIGKILL while polls are in flight → the dead worker's leases hold until they expire (no
 //     one polls its resources meanwhile), then the survivor takes them over and every change is delivered.
-// The lease is the product's fixed 60 s, so the takeover test waits about a minute.
+// The workers run with a 15 s lease (CHANGEHOOK_LEASE_SECONDS), so the takeover test waits about that long.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -19,8 +19,8 @@ import { waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
 const SKIP = process.env.CHANGEHOOK_TEST_SKIP_POSTGRES === '1' ? 'needs PostgreSQL (CHANGEHOOK_TEST_SKIP_POSTGRES=1 is set)' : false;
 const MAILBOXES = 15;
 const WORKERS = 3;
-/** The product's poll and delivery lease; a SIGKILLed worker's work waits this long. */
-const LEASE_MS = 60_000;
+/** The workers' poll and delivery lease (CHANGEHOOK_LEASE_SECONDS); a SIGKILLed worker's work waits this long. */
+const LEASE_MS = 15_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,7 +39,7 @@ describe('changehook worker ×3 on PostgreSQL', { skip: SKIP }, () => {
     // One Gmail call in flight per mailbox: a second, overlapping poll of the same resource would be refused.
     emulator.control.setQuotaLimits({ maxConcurrentRequests: 1 });
     receiver = await new WebhookReceiver().start();
-    cluster = new Cluster({ databaseUrl: database.databaseUrl!, dataDir: database.dataDir, googleBaseUrl: emulator.baseUrl });
+    cluster = new Cluster({ databaseUrl: database.databaseUrl!, dataDir: database.dataDir, googleBaseUrl: emulator.baseUrl, workerEnv: { CHANGEHOOK_LEASE_SECONDS: String(LEASE_MS / 1000) } });
     await cluster.start(WORKERS);
     const emails = Array.from({ length: MAILBOXES }, (_, i) => `scale-${i}@example.com`);
     for (const email of emails) emulator.control.createMailbox(email);
