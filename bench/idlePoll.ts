@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { PollWorker } from '../src/events/poller/pollWorker.ts';
+import { createTestDatabase } from '../test/support/databases.ts';
 import { startBenchServices } from './support/benchServices.ts';
 import { startChildEmulator } from './support/childEmulator.ts';
 import { interleavedRounds, median, report } from './support/report.ts';
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     instances: { type: 'string', default: '64' },
     concurrency: { type: 'string', default: '16' },
-    database: { type: 'string' },
+    store: { type: 'string', default: 'sqlite' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -29,7 +30,9 @@ const INSTANCES = Number(values.instances);
 const CONCURRENCY = Number(values.concurrency);
 
 const emulator = await startChildEmulator();
-const bench = await startBenchServices(emulator.baseUrl, values.database ? { DATABASE_URL: values.database } : {});
+// --store postgres: the same in-process benchmark over a fresh database on the local PostgreSQL.
+const database = values.store === 'postgres' ? await createTestDatabase('postgres') : undefined;
+const bench = await startBenchServices(emulator.baseUrl, database ? { DATABASE_URL: database.databaseUrl! } : {});
 const { services } = bench;
 const { db } = services.store;
 
@@ -136,7 +139,7 @@ try {
 
   const ratio = median(product) / median(bare);
   report(
-    'idle-poll',
+    `idle-poll-${services.store.dialect}`,
     [
       { figure: 'bare undici history.list (median req/s)', value: median(bare).toFixed(0) },
       { figure: 'Changehook idle polls (median polls/s)', value: median(product).toFixed(0) },
@@ -148,5 +151,6 @@ try {
   );
 } finally {
   await bench.close();
+  await database?.drop();
   await emulator.close();
 }

@@ -7,10 +7,12 @@ import { fileURLToPath } from 'node:url';
 const runs: [string, string[]][] = [
   ['emulator-history.ts', ['--seconds', '3', '--messages', '0']],
   ['idlePoll.ts', []],
+  ['idlePoll.ts', ['--store', 'postgres', '--rounds', '1']],
   ['delivery.ts', []],
   ['latency.ts', []],
   ['scheduledMemory.ts', ['--instances', '0']],
   ['scheduledMemory.ts', ['--instances', '100000']],
+  ['scaleOut.ts', []],
 ];
 
 let failed = 0;
