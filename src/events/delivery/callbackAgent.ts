@@ -41,6 +41,6 @@ export function createCallbackAgent(options: { allowPrivate: boolean; connection
   return new Agent({
     keepAliveTimeout: 30_000,
     connections: options.connections ?? 16,
-    connect: options.allowPrivate ? { timeout: 10_000 } : { timeout: 10_000, lookup: guardedLookup(resolve) as never },
+    connect: options.allowPrivate ? { timeout: 10_000 } : { timeout: 10_000, lookup: guardedLookup(resolve) as never }, // net.LookupFunction is an overload set no single function type satisfies
   });
 }
