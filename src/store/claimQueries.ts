@@ -8,7 +8,7 @@
 // SQLite's RETURNING cannot name another table): a non-null previous owner is an expired lease taken
 // over, because a released lease has no owner.
 
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, NotificationRow, PollScheduleRow } from './schema.ts';
 import type { StoreDialect } from './migrations/columns.ts';
 
@@ -22,38 +22,41 @@ export interface ClaimOptions {
 /** A claimed row, with the owner of the expired lease it replaced (null when the row was free). */
 export type Claimed<Row> = Row & { previous_lease_owner: string | null };
 
-export async function claimDuePolls(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<PollScheduleRow>[]> {
-  const { owner, now, leaseMs, limit } = options;
-  const lockClause = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const result = await sql<Claimed<PollScheduleRow>>`
-    WITH due AS MATERIALIZED (
-      SELECT id, lease_owner AS previous_lease_owner FROM poll_schedules
-      WHERE next_run_at <= ${now} AND (lease_until IS NULL OR lease_until < ${now})
-      ORDER BY next_run_at
-      LIMIT ${limit}
-      ${lockClause}
-    )
-    UPDATE poll_schedules SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
-    WHERE id IN (SELECT id FROM due)
-    RETURNING *, (SELECT previous_lease_owner FROM due WHERE due.id = poll_schedules.id) AS previous_lease_owner`.execute(db);
-  return result.rows;
+export function claimDuePolls(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<PollScheduleRow>[]> {
+  return claimDue<PollScheduleRow>(db, dialect, options, {
+    table: 'poll_schedules',
+    dueAt: 'next_run_at',
+    due: sql`next_run_at <= ${options.now}`,
+  });
 }
 
-export async function claimDueNotifications(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<NotificationRow>[]> {
-  const { owner, now, leaseMs, limit } = options;
+export function claimDueNotifications(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<NotificationRow>[]> {
+  return claimDue<NotificationRow>(db, dialect, options, {
+    table: 'notifications',
+    dueAt: 'next_attempt_at',
+    due: sql`status IN ('NEW', 'RETRYING') AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${options.now}`,
+  });
+}
+
+async function claimDue<Row>(
+  db: Kysely<Database>,
+  dialect: StoreDialect,
+  { owner, now, leaseMs, limit }: ClaimOptions,
+  work: { table: 'poll_schedules' | 'notifications'; dueAt: string; due: RawBuilder<unknown> },
+): Promise<Claimed<Row>[]> {
+  const table = sql.table(work.table);
   const lockClause = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
-  const result = await sql<Claimed<NotificationRow>>`
+  const result = await sql<Claimed<Row>>`
     WITH due AS MATERIALIZED (
-      SELECT id, lease_owner AS previous_lease_owner FROM notifications
-      WHERE status IN ('NEW', 'RETRYING') AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${now}
-        AND (lease_until IS NULL OR lease_until < ${now})
-      ORDER BY next_attempt_at
+      SELECT id, lease_owner AS previous_lease_owner FROM ${table}
+      WHERE ${work.due} AND (lease_until IS NULL OR lease_until < ${now})
+      ORDER BY ${sql.ref(work.dueAt)}
       LIMIT ${limit}
       ${lockClause}
     )
-    UPDATE notifications SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
+    UPDATE ${table} SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
     WHERE id IN (SELECT id FROM due)
-    RETURNING *, (SELECT previous_lease_owner FROM due WHERE due.id = notifications.id) AS previous_lease_owner`.execute(db);
+    RETURNING *, (SELECT previous_lease_owner FROM due WHERE due.id = ${table}.id) AS previous_lease_owner`.execute(db);
   return result.rows;
 }
 
