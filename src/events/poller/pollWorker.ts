@@ -75,7 +75,7 @@ export class PollWorker {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.loop = new ClaimLoop({
-      concurrency: options.concurrency ?? 8,
+      concurrency: options.concurrency ?? 16,
       idleWaitMs: options.idleWaitMs ?? 250,
       claim: async (limit) => this.notedTakeovers(await claimDuePolls(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit })),
       process: (schedule) => this.pollClaimed(schedule),
