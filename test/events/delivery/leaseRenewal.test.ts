@@ -77,20 +77,24 @@ function dispatcher(leaseMs: number): DeliveryWorker {
   // One request at a time to the receiver: everything else this worker claimed waits in its queue.
   return new DeliveryWorker({
     db: services.store.db, dialect: services.store.dialect, keyring: services.keyring, logger: pino({ level: 'silent' }),
-    allowPrivateCallbacks: true, perCallbackConcurrency: 1, concurrency: 20, leaseMs, timeoutMs: 500, idleWaitMs: 20,
+    // A generous timeout: an attempt that timed out would be retried, a legitimate second send.
+    allowPrivateCallbacks: true, perCallbackConcurrency: 1, concurrency: 30, leaseMs, timeoutMs: 1500, idleWaitMs: 20,
   });
 }
 
 test('a queue that outlives its lease is not sent twice when another dispatcher takes it over', async () => {
-  const ids = await enqueue(12, 'queued');
+  const ids = await enqueue(24, 'queued');
+  // The lease is at least twice the timeout: 3 s. 24 × 300 ms of sending: the first worker's queued
+  // leases run out while it waits.
   const first = dispatcher(1000);
   first.start();
-  // 12 × 300 ms of sending: the first worker's queued leases (1 s) run out while it waits.
   await waitFor(() => received.length >= 1, 'the first delivery');
   const second = dispatcher(1000);
   second.start();
   await waitFor(async () => (await services.store.db.selectFrom('notifications').select('id').where('status', '!=', 'DELIVERED').where('id', 'in', ids).execute()).length === 0, 'all delivered', 30_000);
   await Promise.all([first.stop(), second.stop()]);
+  const attempts = await services.store.db.selectFrom('delivery_attempts').select(['notification_id', 'outcome']).where('notification_id', 'in', ids).execute();
+  assert.deepEqual(attempts.filter((a) => a.outcome !== 'done'), [], 'no attempt failed (a failed one is retried: a legitimate second send)');
   const sent = received.filter((id) => ids.includes(id));
   assert.equal(sent.length, ids.length, `each notification sent once, got ${sent.length} sends of ${ids.length}`);
   assert.deepEqual(new Set(sent), new Set(ids));
