@@ -6,12 +6,10 @@
 // Run: npx tsx bench/emulator-history.ts [--seconds 5] [--connections 16] [--messages 100000]
 // Prints figures; asserts nothing (the issue's target is >= 5 000 idle history.list per second).
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool, request } from 'undici';
 import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, SCOPES, startGoogleEmulator } from '../emulators/google/index.ts';
+import { startChildEmulator } from './support/childEmulator.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,26 +22,6 @@ const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const MESSAGES = Number(values.messages);
 const EMAIL = 'bench@example.com';
-
-async function startChildEmulator(): Promise<{ baseUrl: string; child: ChildProcess }> {
-  const main = fileURLToPath(new URL('../emulators/google/main.ts', import.meta.url));
-  // Quota and concurrency limits off: the benchmark measures the server, not Gmail's limits.
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', '--quota', '1000000000', '--max-concurrent', '100000'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // Keep reading the child's stdout to the end: it prints again when stopping.
-  let output = '';
-  const stdout = child.stdout as NodeJS.ReadableStream;
-  stdout.setEncoding('utf8');
-  return new Promise((resolve, reject) => {
-    stdout.on('data', (chunk: string) => {
-      output += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match !== null) resolve({ baseUrl: match[1] as string, child });
-    });
-    child.once('exit', () => reject(new Error(`emulator exited before listening: ${output}`)));
-  });
-}
 
 async function accessToken(baseUrl: string): Promise<string> {
   const auth = `${baseUrl}/o/oauth2/v2/auth?${new URLSearchParams({
@@ -90,7 +68,8 @@ async function currentHistoryId(baseUrl: string, token: string): Promise<string>
 }
 
 async function idleHistoryInChild(): Promise<void> {
-  const { baseUrl, child } = await startChildEmulator();
+  const emulator = await startChildEmulator();
+  const { baseUrl } = emulator;
   try {
     const token = await accessToken(baseUrl);
     const historyId = await currentHistoryId(baseUrl, token);
@@ -99,8 +78,7 @@ async function idleHistoryInChild(): Promise<void> {
     const { perSecond, errors } = await hammer(baseUrl, () => path, token, SECONDS, CONNECTIONS * 2);
     console.log(`idle history.list, emulator in its own process: ${Math.round(perSecond)} requests/s (${CONNECTIONS} keep-alive connections, ${errors} errors)`);
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await emulator.close();
   }
 }
 

@@ -58,11 +58,6 @@ export class ProviderTokenManager {
     return pending;
   }
 
-  /** Forgets a token (the instance was deleted, re-authenticated or marked invalid). */
-  forget(instanceId: number): void {
-    this.cache.delete(instanceId);
-  }
-
   private remember(instanceId: number, token: string, expiresAt: number): string {
     this.cache.set(instanceId, { token, expiresAt });
     return token;

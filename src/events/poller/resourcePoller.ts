@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { ElementDefinition } from '../../elements/index.ts';
 import { ProviderError } from '../../errors/index.ts';
-import { CursorExpired, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
+import { CursorExpired, HUB_HEADERS, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
 import type { Database, InstanceRow, PollScheduleRow } from '../../store/index.ts';
 import { commitPoll, loadFingerprints, type CaptureListener, type FingerprintWrite } from '../changeCapture.ts';
 import type { DetectedChange } from './changeDetection.ts';
@@ -63,11 +63,6 @@ export function detectionKind(element: ElementDefinition, config: ResourcePoller
   return placeholdersIn(config.url).length > 0 ? 'window' : 'listing';
 }
 
-function header(response: HubResponse, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(response.headers)) if (key.toLowerCase() === wanted) return value;
-  return undefined;
-}
 
 /** Splits `/hubs/general/messages?x=1` into the hub path and query the hub engine takes. */
 function hubRequest(url: string, extraQuery: Record<string, string> = {}): HubRequest {
@@ -96,7 +91,7 @@ async function listAll(ctx: PollContext, url: string): Promise<unknown[]> {
     if (nextPage) query.nextPage = nextPage;
     const response = await ctx.hubs.execute(ctx.instance, hubRequest(url, query));
     all.push(...records(response, ctx.schedule.resource));
-    nextPage = header(response, 'Elements-Next-Page-Token');
+    nextPage = response.headers[HUB_HEADERS.nextPageToken];
     if (!nextPage) return all;
   }
   throw new ProviderError(`${ctx.schedule.resource} has more than ${MAX_LISTING_PAGES} pages; raise pageSize or use a date window`, { statusCode: 502 });
@@ -145,7 +140,7 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
   const { schedule, config } = ctx;
   if (schedule.baseline_at === null || !schedule.cursor) {
     const response = await ctx.hubs.execute(ctx.instance, hubRequest(config.url));
-    const cursor = header(response, 'Elements-Next-Cursor');
+    const cursor = response.headers[HUB_HEADERS.nextCursor];
     if (!cursor) throw new ProviderError(`the hub gave no cursor for ${schedule.resource}`, { statusCode: 502 });
     await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: success(ctx, { cursor, baseline_at: ctx.startedAt }) });
     return { kind: 'cursor', events: 0, baseline: true, more: false };
@@ -163,9 +158,9 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
       throw error;
     }
     const detection = eventsFromCursorRecords(records(response, schedule.resource), { idField: config.idField, pollDate: new Date(ctx.startedAt) });
-    const next = header(response, 'Elements-Next-Cursor');
+    const next = response.headers[HUB_HEADERS.nextCursor];
     if (!next) throw new ProviderError(`the hub gave no next cursor for ${schedule.resource}`, { statusCode: 502 });
-    const hasMore = header(response, 'Elements-Has-More') === 'true';
+    const hasMore = response.headers[HUB_HEADERS.hasMore] === 'true';
     if (detection.changes.length === 0 && !hasMore) {
       return { kind: 'cursor', events, baseline: false, more: false, scheduleUpdate: { cursor: next, last_success_at: ctx.startedAt, last_error: null, consecutive_failures: 0 } };
     }
@@ -187,7 +182,7 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
 async function resynchronize(ctx: PollContext, eventsSoFar: number): Promise<PollOutcome> {
   const { schedule, config } = ctx;
   const fresh = await ctx.hubs.execute(ctx.instance, hubRequest(config.url));
-  const cursor = header(fresh, 'Elements-Next-Cursor');
+  const cursor = fresh.headers[HUB_HEADERS.nextCursor];
   if (!cursor) throw new ProviderError(`the hub gave no cursor for ${schedule.resource}`, { statusCode: 502 });
   const since = Math.floor((schedule.last_success_at ?? schedule.baseline_at ?? ctx.startedAt) / 1000) - 60;
   const listed = await listAll(ctx, `/hubs/${ctx.element.hub}/messages?where=${encodeURIComponent(`q='after:${since}'`)}`);

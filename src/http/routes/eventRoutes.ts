@@ -3,19 +3,15 @@
 // Standard Webhooks secret.
 
 import type { FastifyInstance } from 'fastify';
-import { BadRequest } from '../../errors/index.ts';
 import type { EventFilter, EventService } from '../../events/eventService.ts';
+import { HUB_HEADERS } from '../../hubs/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
 import { errorResponses } from '../schemas.ts';
+import { instanceId } from './instanceIdParam.ts';
 
 export interface EventRoutesDeps {
   events: EventService;
   auth: CallerAuthentication;
-}
-
-function instanceId(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) throw new BadRequest(`instance id must be a positive integer, got '${raw}'`);
-  return Number(raw);
 }
 
 const listQuery = {
@@ -36,7 +32,7 @@ export function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): void {
 
   app.get<{ Querystring: EventFilter }>('/instances/events', { schema: { tags, summary: "The organization's events, newest first", querystring: listQuery } }, async (request, reply) => {
     const page = await deps.events.list(await deps.auth.caller(request), request.query);
-    if (page.nextPage) reply.header('Elements-Next-Page-Token', page.nextPage);
+    if (page.nextPage) reply.header(HUB_HEADERS.nextPageToken, page.nextPage);
     return page.events;
   });
 
@@ -45,7 +41,7 @@ export function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): void {
     { schema: { tags, summary: "An instance's events, newest first", querystring: listQuery } },
     async (request, reply) => {
       const page = await deps.events.list(await deps.auth.caller(request), { ...request.query, instanceId: instanceId(request.params.id) });
-      if (page.nextPage) reply.header('Elements-Next-Page-Token', page.nextPage);
+      if (page.nextPage) reply.header(HUB_HEADERS.nextPageToken, page.nextPage);
       return page.events;
     },
   );

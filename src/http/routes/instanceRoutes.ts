@@ -1,11 +1,11 @@
 // /instances: authenticate (create), list with tags[], read, replace, patch and delete instances.
 
 import type { FastifyInstance } from 'fastify';
-import { BadRequest } from '../../errors/index.ts';
 import type { EventService } from '../../events/eventService.ts';
 import type { InstanceBody, InstanceService } from '../../instances/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
 import { errorResponses } from '../schemas.ts';
+import { instanceId } from './instanceIdParam.ts';
 
 export interface InstanceRoutesDeps {
   instances: InstanceService;
@@ -14,11 +14,6 @@ export interface InstanceRoutesDeps {
 }
 
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
-
-function instanceId(raw: string): number {
-  if (!/^\d{1,15}$/.test(raw)) throw new BadRequest(`instance id must be a positive integer, got '${raw}'`);
-  return Number(raw);
-}
 
 function tagFilter(query: Record<string, string | string[] | undefined>): string[] {
   const raw = query['tags[]'] ?? query.tags;
