@@ -11,6 +11,7 @@ import type { DeliveryWorkerObserver } from '../events/delivery/deliveryWorker.t
 import type { CommittedCapture } from '../events/changeCapture.ts';
 import type { PollResult, PollWorkerObserver } from '../events/poller/pollWorker.ts';
 import type { DetectionKind } from '../events/poller/resourcePoller.ts';
+import type { EventPrunerObserver } from '../events/retention/eventPruner.ts';
 import type { ProviderCallHook, ProviderCallReport } from '../hubs/index.ts';
 import { INSTANCE_STATES, PENDING_NOTIFICATION_STATUSES, CachedReader, type StoreBacklog } from './storeBacklog.ts';
 
@@ -31,11 +32,14 @@ type DeliveryStep = Parameters<DeliveryWorkerObserver['attempted']>[0];
 const KINDS: readonly Kind[] = ['cursor', 'window', 'listing', 'unknown'];
 const POLL_RESULTS: readonly PollResult[] = ['success', 'baseline', 'failure', 'skipped'];
 const DELIVERY_STEPS: readonly DeliveryStep[] = ['done', 'retry', 'failed', 'gone'];
+const PRUNED_KINDS = ['notifications', 'events', 'attempts'] as const;
 const EVENT_TYPES = ['CREATED', 'UPDATED', 'DELETED'] as const;
 
 // Idle polls and local deliveries take milliseconds; provider timeouts and slow receivers tens of seconds.
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 // From a poll interval of a second to the last retry a day later.
+// A poll on time starts within a second of its due time; the target allows 5 s; after downtime, hours.
+const LATENESS_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600];
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 1800, 3600, 7200, 21600, 86400];
 
 interface ProviderMethodChildren {
@@ -51,6 +55,8 @@ export class Metrics {
   readonly pollWorker: PollWorkerObserver;
   /** Hooks for DeliveryWorker. */
   readonly deliveryWorker: DeliveryWorkerObserver;
+  /** Hook for the retention pruner. */
+  readonly eventPruner: EventPrunerObserver;
   /** Hook for the provider client (through HubService). */
   readonly onProviderCall: ProviderCallHook;
 
@@ -73,6 +79,12 @@ export class Metrics {
       help: 'Time from claiming a poll to knowing its outcome (provider calls and the commit), by detection kind and outcome',
       labelNames: ['resource_kind', 'outcome'] as const,
       buckets: DURATION_BUCKETS,
+      registers,
+    });
+    const pollLateness = new Histogram({
+      name: 'changehook_poll_lateness_seconds',
+      help: 'How long after its due time a poll started (schedule lateness): a worker that cannot keep up shows here first',
+      buckets: LATENESS_BUCKETS,
       registers,
     });
     const changes = new Counter({
@@ -143,6 +155,7 @@ export class Metrics {
         if (result !== 'skipped') durationChildren[k][result].observe(seconds);
       },
       leaseTakenOver: () => pollTakeovers.inc(),
+      started: (latenessSeconds) => pollLateness.observe(latenessSeconds),
       captured(capture: CommittedCapture) {
         let created = 0;
         let updated = 0;
@@ -166,6 +179,19 @@ export class Metrics {
         if (latencySeconds !== undefined) latency.observe(latencySeconds);
       },
       leaseTakenOver: () => notificationTakeovers.inc(),
+    };
+    const pruned = new Counter({
+      name: 'changehook_pruned_total',
+      help: 'Rows deleted by the retention pruner: settled notifications older than the retention, their events and delivery attempts',
+      labelNames: ['kind'] as const,
+      registers,
+    });
+    const prunedChildren = table(PRUNED_KINDS, (kind) => pruned.labels(kind));
+    for (const child of Object.values(prunedChildren)) child.inc(0);
+    this.eventPruner = {
+      pruned(rows) {
+        for (const kind of PRUNED_KINDS) if (rows[kind] > 0) prunedChildren[kind].inc(rows[kind]);
+      },
     };
     this.onProviderCall = (call) => this.countProviderCall(call);
 

@@ -60,6 +60,42 @@ async function claimDue<Row>(
   return result.rows;
 }
 
+/** Extends every lease `owner` holds in `table` to `until`: one statement however many rows it holds. */
+export async function renewLeases(db: Kysely<Database>, table: 'poll_schedules' | 'notifications', owner: string, until: number): Promise<number> {
+  const result = await db.updateTable(table).set({ lease_until: until }).where('lease_owner', '=', owner).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** A poll that succeeded: its next run, and the cursor to keep (null: leave the stored one). */
+export interface PollRelease {
+  id: number;
+  next_run_at: number;
+  last_poll_at: number;
+  last_success_at: number;
+  cursor: string | null;
+}
+
+/**
+ * Books many successful polls and hands back their leases in ONE statement, only for rows `owner` still
+ * holds (a row whose lease was taken over is left to its new owner). The rows travel as one JSON
+ * parameter, so the SQL text — and SQLite's prepared statement — is the same for any batch size.
+ */
+export async function releaseSucceededPolls(db: Kysely<Database>, dialect: StoreDialect, owner: string, releases: readonly PollRelease[]): Promise<number> {
+  if (releases.length === 0) return 0;
+  const rows = sql`${JSON.stringify(releases)}`;
+  const from =
+    dialect === 'postgres'
+      ? sql`jsonb_to_recordset(${rows}::jsonb) AS v(id bigint, next_run_at bigint, last_poll_at bigint, last_success_at bigint, cursor text)`
+      : sql`(SELECT value ->> '$.id' AS id, value ->> '$.next_run_at' AS next_run_at, value ->> '$.last_poll_at' AS last_poll_at,
+               value ->> '$.last_success_at' AS last_success_at, value ->> '$.cursor' AS cursor FROM json_each(${rows})) AS v`;
+  const result = await sql`
+    UPDATE poll_schedules SET next_run_at = v.next_run_at, last_poll_at = v.last_poll_at, last_success_at = v.last_success_at,
+      cursor = COALESCE(v.cursor, poll_schedules.cursor), last_error = NULL, consecutive_failures = 0, lease_owner = NULL, lease_until = NULL
+    FROM ${from}
+    WHERE poll_schedules.id = v.id AND poll_schedules.lease_owner = ${owner}`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 /** Only for a single-process store (SQLite) at start-up: every lease belongs to a dead process. */
 export async function releaseAllLeases(db: Kysely<Database>): Promise<void> {
   await db.updateTable('poll_schedules').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'is not', null).execute();

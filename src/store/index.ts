@@ -13,5 +13,6 @@ export type {
   EventRow,
   DeliveryAttemptRow,
 } from './schema.ts';
-export { claimDuePolls, claimDueNotifications, releaseAllLeases, type ClaimOptions, type Claimed } from './claimQueries.ts';
+export { claimDuePolls, claimDueNotifications, releaseAllLeases, releaseSucceededPolls, renewLeases, type ClaimOptions, type Claimed, type PollRelease } from './claimQueries.ts';
+export { pruneSettledNotifications, SETTLED_NOTIFICATION_STATUSES, type PruneBatchOptions, type PrunedRows } from './pruneQueries.ts';
 export type { StoreDialect } from './migrations/columns.ts';

@@ -152,6 +152,7 @@ for (const dialect of testDialects()) {
         leaseTakenOver: () => {
           seen.takeovers += 1;
         },
+        started: () => undefined,
         captured: () => assert.fail('nothing is captured'),
       };
       const worker = new PollWorker({

@@ -1,9 +1,12 @@
 // The poll worker: claims due schedules with a lease, runs each poll, and books its outcome — the next
 // run (last start + interval, with a small spread so instances sharing an interval do not fire
 // together), health (last poll, last error, consecutive failures) and, after too many failures in a
-// row, disabling the instance's polling. Leases are extended while a poll runs; a killed worker's
-// leases expire and another worker takes the work over.
-
+// row, disabling the instance's polling. A killed worker's leases expire and another worker takes the
+// work over.
+//
+// The database work of an idle poll is amortized over the batch it was claimed with: one claim, one
+// read of the batch's instances, one renewal of every held lease, and releases booked many to a
+// statement (PollLeaseBook). What a poll costs on its own is its provider call.
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -13,6 +16,8 @@ import { claimDuePolls, type Claimed, type Database, type InstanceRow, type Poll
 import { LeaseLost, type CommittedCapture } from '../changeCapture.ts';
 import { ClaimLoop } from '../claimLoop.ts';
 import type { ResourcePollerConfiguration } from './pollerConfiguration.ts';
+import { PollLateness, type LatenessReport } from './pollLateness.ts';
+import { PollLeaseBook } from './pollLeases.ts';
 import { detectionKind, effectiveResourceConfiguration, pollResource, type DetectionKind, type HubExecutor, type PollOutcome } from './resourcePoller.ts';
 import { configuredResources, isPollingRunnable, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
 
@@ -23,6 +28,7 @@ export interface PollWorkerOptions {
   elements: ElementRegistry;
   logger: Logger;
   pollingFailureLimit: number;
+  /** Polls in flight at once. Default 512: at ~100 ms per provider call that is ~5 000 polls/s. */
   concurrency?: number;
   leaseMs?: number;
   idleWaitMs?: number;
@@ -43,6 +49,8 @@ export interface PollWorkerObserver {
   polled(kind: DetectionKind | undefined, result: PollResult, seconds: number): void;
   /** A claim took over another worker's expired lease. */
   leaseTakenOver(): void;
+  /** A claimed poll starts, `latenessSeconds` after it was due. */
+  started(latenessSeconds: number): void;
   /** A poll committed changes. */
   captured(capture: CommittedCapture): void;
 }
@@ -63,33 +71,83 @@ export function retryRunAt(startedAt: number, intervalMinutes: number, failures:
   return Math.max(now, startedAt + backoff, retryAfterSeconds ? now + retryAfterSeconds * 1000 : 0);
 }
 
+/** A claimed schedule with its instance as read at claim time (undefined: the instance is gone). */
+interface ClaimedPoll {
+  schedule: Claimed<PollScheduleRow>;
+  instance: (InstanceRow & { owner_email: string }) | undefined;
+}
+
+export const DEFAULT_POLL_CONCURRENCY = 512;
+
 export class PollWorker {
   readonly owner = `poller-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   private readonly leaseMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
-  private readonly loop: ClaimLoop<PollScheduleRow>;
+  private readonly loop: ClaimLoop<ClaimedPoll>;
+  private readonly leases: PollLeaseBook;
+  private readonly lateness: PollLateness;
 
   constructor(private readonly options: PollWorkerOptions) {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.leases = new PollLeaseBook({
+      db: options.db,
+      dialect: options.dialect,
+      owner: this.owner,
+      leaseMs: this.leaseMs,
+      now: this.now,
+      onError: (error, what) => options.logger.error({ err: error }, `${what} failed`),
+    });
+    this.lateness = new PollLateness({ now: this.now, onFallingBehind: (report) => this.fallingBehind(report) });
     this.loop = new ClaimLoop({
-      concurrency: options.concurrency ?? 16,
+      concurrency: options.concurrency ?? DEFAULT_POLL_CONCURRENCY,
       idleWaitMs: options.idleWaitMs ?? 250,
-      claim: async (limit) => this.notedTakeovers(await claimDuePolls(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit })),
-      process: (schedule) => this.pollClaimed(schedule),
+      claim: (limit) => this.claim(limit),
+      process: (claimed) => this.pollClaimed(claimed),
       onClaimError: (error) => options.logger.error({ err: error }, 'claiming due polls failed'),
     });
   }
 
   start(): void {
+    this.leases.start();
     this.loop.start();
   }
 
-  /** Stops claiming and waits for polls in flight; their leases are released as they finish. */
-  stop(): Promise<void> {
-    return this.loop.stop();
+  /** Stops claiming, waits for polls in flight and writes their outcomes; their leases are released. */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.leases.stop();
+  }
+
+  /** Claims due schedules and reads their instances, one statement each for the whole batch. */
+  private async claim(limit: number): Promise<ClaimedPoll[]> {
+    const { db } = this.options;
+    const now = this.now();
+    const schedules = this.notedTakeovers(await claimDuePolls(db, this.options.dialect, { owner: this.owner, now, leaseMs: this.leaseMs, limit }));
+    if (schedules.length === 0) return [];
+    const ids = [...new Set(schedules.map((schedule) => schedule.instance_id))];
+    const instances = await db
+      .selectFrom('instances')
+      .innerJoin('users', 'users.id', 'instances.user_id')
+      .selectAll('instances')
+      .select('users.email as owner_email')
+      .where('instances.id', 'in', ids)
+      .execute();
+    const byId = new Map(instances.map((instance) => [instance.id, instance]));
+    return schedules.map((schedule) => {
+      this.options.observer?.started(this.lateness.started(schedule.next_run_at, now) / 1000);
+      return { schedule, instance: byId.get(schedule.instance_id) };
+    });
+  }
+
+  private fallingBehind(report: LatenessReport): void {
+    this.options.logger.warn(
+      { polls: report.polls, late: report.late, maxLatenessSeconds: Math.round(report.maxLatenessMs / 100) / 10 },
+      `falling behind: ${report.late} of ${report.polls} polls in the last ${report.windowMs / 1000} s started more than ${report.thresholdMs / 1000} s after they were due; ` +
+        'add worker processes or raise CHANGEHOOK_POLL_CONCURRENCY (see the sizing table in the README)',
+    );
   }
 
   /** Counts and logs the claimed rows whose lease had expired in another worker's hands. */
@@ -127,28 +185,11 @@ export class PollWorker {
     }
   }
 
-  private async pollClaimed(schedule: PollScheduleRow): Promise<void> {
+  private async pollClaimed({ schedule, instance: found }: ClaimedPoll): Promise<void> {
     const { db, logger } = this.options;
     const started = performance.now();
     const startedAt = this.now();
-    const log = logger.child({ instanceId: schedule.instance_id, resource: schedule.resource });
-    const heartbeat = setInterval(() => {
-      void db
-        .updateTable('poll_schedules')
-        .set({ lease_until: this.now() + this.leaseMs })
-        .where('id', '=', schedule.id)
-        .where('lease_owner', '=', this.owner)
-        .execute()
-        .catch((error: unknown) => log.warn({ err: error }, 'extending the poll lease failed'));
-    }, Math.max(1000, this.leaseMs / 3));
     try {
-      const found = await db
-        .selectFrom('instances')
-        .innerJoin('users', 'users.id', 'instances.user_id')
-        .selectAll('instances')
-        .select('users.email as owner_email')
-        .where('instances.id', '=', schedule.instance_id)
-        .executeTakeFirst();
       if (!found) {
         this.report(undefined, 'skipped', started);
         return;
@@ -183,19 +224,22 @@ export class PollWorker {
       }
       this.report(outcome.kind, outcome.baseline ? 'baseline' : 'success', started);
       const now = this.now();
-      await this.release(schedule, {
-        ...outcome.scheduleUpdate,
+      this.leases.release({
+        id: schedule.id,
+        cursor: outcome.idleCursor ?? null,
         last_poll_at: startedAt,
+        last_success_at: startedAt,
         next_run_at: outcome.more ? now : nextRunAt(startedAt, instance.refresh_interval_minutes ?? 15, now, this.random),
       });
       if (outcome.events > 0) this.options.onEvents?.();
       if (outcome.events > 0 || outcome.baseline || outcome.resynchronized) {
-        log.info({ kind: outcome.kind, events: outcome.events, baseline: outcome.baseline, resynchronized: outcome.resynchronized }, 'polled');
+        logger.info(
+          { instanceId: schedule.instance_id, resource: schedule.resource, kind: outcome.kind, events: outcome.events, baseline: outcome.baseline, resynchronized: outcome.resynchronized },
+          'polled',
+        );
       }
     } catch (error) {
-      log.error({ err: error }, 'poll bookkeeping failed');
-    } finally {
-      clearInterval(heartbeat);
+      logger.error({ err: error, instanceId: schedule.instance_id, resource: schedule.resource }, 'poll bookkeeping failed');
     }
   }
 

@@ -46,10 +46,10 @@ export interface PollOutcome {
   more: boolean;
   resynchronized?: boolean;
   /**
-   * Schedule state still to write. An idle poll commits nothing itself: its new cursor is written by the
-   * worker's release, in the same single statement (still only while the lease is held).
+   * The cursor still to write. An idle poll commits nothing itself: its new cursor is written by the
+   * worker's release of the lease (still only while the lease is held), batched with other polls'.
    */
-  scheduleUpdate?: { cursor: string; last_success_at: number; last_error: null; consecutive_failures: 0 };
+  idleCursor?: string;
 }
 
 /** A cursor backlog is drained over several polls so one instance cannot hold a worker forever. */
@@ -162,7 +162,7 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
     if (!next) throw new ProviderError(`the hub gave no next cursor for ${schedule.resource}`, { statusCode: 502 });
     const hasMore = response.headers[HUB_HEADERS.hasMore] === 'true';
     if (detection.changes.length === 0 && !hasMore) {
-      return { kind: 'cursor', events, baseline: false, more: false, scheduleUpdate: { cursor: next, last_success_at: ctx.startedAt, last_error: null, consecutive_failures: 0 } };
+      return { kind: 'cursor', events, baseline: false, more: false, idleCursor: next };
     }
     // The page's events and the cursor past them commit together: a crash repeats the page, never skips it.
     const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes: detection.changes, schedule: success(ctx, { cursor: next }) });
