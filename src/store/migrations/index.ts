@@ -4,6 +4,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from './columns.ts';
 import { migration001 } from './001_tenants_and_instances.ts';
 import { migration002 } from './002_polling_and_delivery.ts';
+import { migration003 } from './003_event_retention.ts';
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
@@ -11,6 +12,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       return {
         '001_tenants_and_instances': migration001(dialect),
         '002_polling_and_delivery': migration002(dialect),
+        '003_event_retention': migration003(),
       };
     },
   };
