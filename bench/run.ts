@@ -9,10 +9,13 @@ const runs: [string, string[]][] = [
   ['idlePoll.ts', []],
   ['idlePoll.ts', ['--store', 'postgres', '--rounds', '1']],
   ['delivery.ts', []],
+  // A receiver answering after 50 ms, at 4, 8 (the default) and 32 per origin.
+  ['delivery.ts', ['--receiver-latency-ms', '50', '--rounds', '1']],
   ['latency.ts', []],
   ['scheduledMemory.ts', ['--instances', '0']],
   ['scheduledMemory.ts', ['--instances', '100000']],
   ['scaleOut.ts', []],
+  ['storage.ts', ['--events', '50000']],
 ];
 
 let failed = 0;

@@ -8,6 +8,7 @@ import type { Config } from '../config/index.ts';
 import { buildApp, startMetricsServer } from '../http/index.ts';
 import { DeliveryWorker } from '../events/delivery/deliveryWorker.ts';
 import { PollWorker } from '../events/poller/pollWorker.ts';
+import { EventPruner } from '../events/retention/eventPruner.ts';
 import { startTokenRefresher } from '../instances/index.ts';
 import { releaseAllLeases } from '../store/index.ts';
 import type { CreatedTenant } from '../tenants/index.ts';
@@ -122,7 +123,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
   };
 }
 
-/** The background workers: the poller and the dispatcher it feeds. */
+/** The background workers: the poller, the dispatcher it feeds, and the pruner of settled history. */
 async function startWorkers(services: Services): Promise<{ stop(): Promise<void> }> {
   const { store, config, logger } = services;
   if (store.dialect === 'sqlite') {
@@ -137,6 +138,8 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
     logger: logger.child({ worker: 'delivery' }),
     allowPrivateCallbacks: config.allowPrivateCallbacks,
     timeoutMs: config.deliveryTimeoutMs,
+    concurrency: config.deliveryConcurrency,
+    perOriginConcurrency: config.deliveryConcurrencyPerOrigin,
     leaseMs: config.leaseMs,
     observer: services.metrics.deliveryWorker,
   });
@@ -147,15 +150,25 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
     elements: services.elements,
     logger: logger.child({ worker: 'poller' }),
     pollingFailureLimit: config.pollingFailureLimit,
+    concurrency: config.pollConcurrency,
     leaseMs: config.leaseMs,
     onEvents: () => dispatcher.nudge(),
     observer: services.metrics.pollWorker,
   });
+  const pruner = new EventPruner({
+    db: store.db,
+    dialect: store.dialect,
+    logger: logger.child({ worker: 'retention' }),
+    retentionMs: config.eventRetentionMs,
+    observer: services.metrics.eventPruner,
+  });
   dispatcher.start();
   poller.start();
+  pruner.start();
   return {
     async stop() {
       // Stop producing first, then let deliveries in flight finish; both release what they hold.
+      await pruner.stop();
       await poller.stop();
       await dispatcher.stop();
     },

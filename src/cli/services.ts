@@ -54,7 +54,7 @@ export async function createServices(config: Config, logger: Logger = createLogg
     readBacklog: () => readStoreBacklog(store.db, Date.now()),
     onBacklogError: (error) => logger.warn({ err: error }, 'reading the store for the metrics failed'),
   });
-  const hubs = new HubService({ elements, tokens, logger, onProviderCall: metrics.onProviderCall });
+  const hubs = new HubService({ elements, tokens, logger, onProviderCall: metrics.onProviderCall, options: { provider: { connectionsPerOrigin: config.providerConnections } } });
   const events = new EventService({ db: store.db, keyring, instances });
   return { config, logger, store, keyring, tenants: new TenantService(store.db), elements, instances, tokens, hubs, events, metrics };
 }

@@ -26,10 +26,20 @@ export interface Config {
   pollingFailureLimit: number;
   /** How long a claimed poll or delivery stays a worker's without renewal: a killed worker's work moves on after this. */
   leaseMs: number;
+  /** Polls a worker process runs at once (each waits mostly on the provider). */
+  pollConcurrency: number;
+  /** Connections kept per provider origin (e.g. Gmail's API), shared by all polls and hub calls. */
+  providerConnections: number;
   /** `changehook worker` serves /metrics on this port when set. */
   metricsPort?: number;
   /** How long a webhook receiver has to answer before the attempt counts as a timeout. */
   deliveryTimeoutMs: number;
+  /** Notifications a worker process delivers at once, over all callback origins. */
+  deliveryConcurrency: number;
+  /** Requests in flight at once to one callback origin (scheme, host, port), per worker process. */
+  deliveryConcurrencyPerOrigin: number;
+  /** Delivered or failed notifications, with their events and attempts, are deleted after this long. */
+  eventRetentionMs: number;
   logLevel: string;
 }
 
@@ -61,6 +71,20 @@ function readPositiveInteger(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${raw}"`);
   return value;
+}
+
+/**
+ * 8 per origin: twice the old fixed 4 (at 50 ms an answer, ~160 notifications/s to one origin instead of
+ * ~80) while staying under the worker pools of small receivers; a receiver that wants less says so with
+ * 429/503 and is paused. The total defaults to 32, or the per-origin value when that is larger.
+ */
+function readDeliveryConcurrency(env: Env): { total: number; perOrigin: number } {
+  const perOrigin = readPositiveInteger(env, 'CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN', 8);
+  const total = readPositiveInteger(env, 'CHANGEHOOK_DELIVERY_CONCURRENCY', Math.max(32, perOrigin));
+  if (total < perOrigin) {
+    throw new ConfigError(`CHANGEHOOK_DELIVERY_CONCURRENCY (${total}) must be at least CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN (${perOrigin})`);
+  }
+  return { total, perOrigin };
 }
 
 export function parseMasterKey(name: string, raw: string): Buffer {
@@ -108,6 +132,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     throw new ConfigError('CHANGEHOOK_MASTER_KEY is required with DATABASE_URL: every process sharing the database needs the same key');
   }
   const sandboxGoogleBase = env.CHANGEHOOK_GOOGLE_BASE_URL;
+  const delivery = readDeliveryConcurrency(env);
   return {
     host: env.HOST || '127.0.0.1',
     port: readPort(env, 'PORT', 8080),
@@ -124,8 +149,13 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     minRefreshIntervalMinutes: sandbox ? 1 / 60 : 1,
     pollingFailureLimit: readPositiveInteger(env, 'CHANGEHOOK_POLLING_FAILURE_LIMIT', 100),
     leaseMs: readPositiveInteger(env, 'CHANGEHOOK_LEASE_SECONDS', 60) * 1000,
+    pollConcurrency: readPositiveInteger(env, 'CHANGEHOOK_POLL_CONCURRENCY', 512),
+    providerConnections: readPositiveInteger(env, 'CHANGEHOOK_PROVIDER_CONNECTIONS', 512),
     metricsPort: env.CHANGEHOOK_METRICS_PORT ? readPort(env, 'CHANGEHOOK_METRICS_PORT', 0) : undefined,
     deliveryTimeoutMs: readPositiveInteger(env, 'CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS', 15) * 1000,
+    deliveryConcurrency: delivery.total,
+    deliveryConcurrencyPerOrigin: delivery.perOrigin,
+    eventRetentionMs: readPositiveInteger(env, 'CHANGEHOOK_EVENT_RETENTION_DAYS', 30) * 86_400_000,
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

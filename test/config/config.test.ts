@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config/index.ts';
+import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
 test('defaults as documented', () => {
   const config = loadConfig({});
@@ -10,6 +10,28 @@ test('defaults as documented', () => {
   assert.equal(config.minRefreshIntervalMinutes, 1);
   assert.equal(config.allowPrivateCallbacks, false);
   assert.equal(config.pollingFailureLimit, 100);
+  assert.equal(config.eventRetentionMs, 30 * 24 * 60 * 60 * 1000);
+});
+
+test('CHANGEHOOK_EVENT_RETENTION_DAYS sets the retention in days', () => {
+  assert.equal(loadConfig({ CHANGEHOOK_EVENT_RETENTION_DAYS: '7' }).eventRetentionMs, 7 * 24 * 60 * 60 * 1000);
+});
+
+test('delivery concurrency: 8 per callback origin and 32 in all by default; the total is at least the per-origin value', () => {
+  const defaults = loadConfig({});
+  assert.equal(defaults.deliveryConcurrencyPerOrigin, 8);
+  assert.equal(defaults.deliveryConcurrency, 32);
+  const set = loadConfig({ CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN: '16', CHANGEHOOK_DELIVERY_CONCURRENCY: '64' });
+  assert.equal(set.deliveryConcurrencyPerOrigin, 16);
+  assert.equal(set.deliveryConcurrency, 64);
+  // A per-origin value above the default total raises the total's default with it.
+  assert.equal(loadConfig({ CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN: '48' }).deliveryConcurrency, 48);
+  assert.equal(loadConfig({ CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN: '4', CHANGEHOOK_DELIVERY_CONCURRENCY: '4' }).deliveryConcurrency, 4);
+  assert.throws(
+    () => loadConfig({ CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN: '16', CHANGEHOOK_DELIVERY_CONCURRENCY: '8' }),
+    (error: Error) => error instanceof ConfigError && /CHANGEHOOK_DELIVERY_CONCURRENCY \(8\)/.test(error.message) && /CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN \(16\)/.test(error.message),
+  );
+  assert.throws(() => loadConfig({ CHANGEHOOK_DELIVERY_CONCURRENCY: '4' }), /CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN/);
 });
 
 test('sandbox from the flag or the variable lowers the interval floor and allows loopback callbacks', () => {
@@ -31,6 +53,14 @@ test('a wrong variable is named in the error', () => {
     [{ CHANGEHOOK_ORG_SECRET: 'short' }, /CHANGEHOOK_ORG_SECRET/],
     [{ CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS: 'sometimes' }, /CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS/],
     [{ CHANGEHOOK_POLLING_FAILURE_LIMIT: '0' }, /CHANGEHOOK_POLLING_FAILURE_LIMIT/],
+    [{ CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN: '0' }, /CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN must be a positive integer/],
+    [{ CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN: '2.5' }, /CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN must be a positive integer/],
+    [{ CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN: 'many' }, /CHANGEHOOK_DELIVERY_CONCURRENCY_PER_ORIGIN must be a positive integer/],
+    [{ CHANGEHOOK_DELIVERY_CONCURRENCY: '-1' }, /CHANGEHOOK_DELIVERY_CONCURRENCY must be a positive integer/],
+    [{ CHANGEHOOK_DELIVERY_CONCURRENCY: 'lots' }, /CHANGEHOOK_DELIVERY_CONCURRENCY must be a positive integer/],
+    [{ CHANGEHOOK_EVENT_RETENTION_DAYS: '0' }, /CHANGEHOOK_EVENT_RETENTION_DAYS/],
+    [{ CHANGEHOOK_EVENT_RETENTION_DAYS: '1.5' }, /CHANGEHOOK_EVENT_RETENTION_DAYS/],
+    [{ CHANGEHOOK_EVENT_RETENTION_DAYS: 'month' }, /CHANGEHOOK_EVENT_RETENTION_DAYS/],
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), message, JSON.stringify(env));
 });

@@ -1,7 +1,9 @@
 // The dispatcher: claims due notifications with a lease (like polls), POSTs each to its instance's
 // callback URL with the signature headers, records the attempt, and books the next step from the
 // retry schedule — DELIVERED, RETRYING at a later time, FAILED after the last retry, or waiting on a
-// callback that answered 410 Gone until the URL changes. Delivery is at-least-once.
+// callback that answered 410 Gone until the URL changes. Delivery is at-least-once. Each callback origin
+// gets at most `perOriginConcurrency` requests at once, and none while its receiver has asked us to back
+// off (originThrottle.ts): what comes due for a paused origin is handed back, unsent and uncounted.
 
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -13,6 +15,7 @@ import { KeyedConcurrencyLimiter } from '../../hubs/concurrencyLimiter.ts';
 import { ClaimLoop } from '../claimLoop.ts';
 import { assertPublicLiteral, createCallbackAgent, PrivateAddressRefused } from './callbackAgent.ts';
 import { deliveryHeaders } from './deliveryHeaders.ts';
+import { OriginThrottle, originSignal, type OriginPause } from './originThrottle.ts';
 import { DELIVERY_TIMEOUT_MS, nextAttempt, parseRetryAfter, type DeliveryOutcome, type NextStep } from './retrySchedule.ts';
 
 export interface DeliveryWorkerOptions {
@@ -21,8 +24,10 @@ export interface DeliveryWorkerOptions {
   keyring: Keyring;
   logger: Logger;
   allowPrivateCallbacks: boolean;
+  /** Notifications this worker handles at once, over all origins (sending, or waiting for an origin's slot). */
   concurrency?: number;
-  perCallbackConcurrency?: number;
+  /** Requests in flight at once to one callback origin. */
+  perOriginConcurrency?: number;
   leaseMs?: number;
   idleWaitMs?: number;
   timeoutMs?: number;
@@ -48,12 +53,19 @@ interface AttemptResult {
   excerpt: string | null;
   error: string | null;
   durationMs: number;
+  /** The connection error's code, when it failed before an answer. */
+  errorCode?: string;
 }
+
+/** Defaults of the worker; `changehook serve` passes the configured values (src/config). */
+export const DEFAULT_DELIVERY_CONCURRENCY = 32;
+export const DEFAULT_PER_ORIGIN_CONCURRENCY = 8;
 
 export class DeliveryWorker {
   readonly owner = `dispatcher-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   private readonly agent: Agent;
-  private readonly perCallback: KeyedConcurrencyLimiter;
+  private readonly perOrigin: KeyedConcurrencyLimiter;
+  private readonly throttle: OriginThrottle;
   private readonly leaseMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
@@ -63,15 +75,19 @@ export class DeliveryWorker {
   private readonly secretCache = new Map<string, { signatureKey?: string; webhookSecret: string }>();
 
   constructor(private readonly options: DeliveryWorkerOptions) {
-    this.agent = createCallbackAgent({ allowPrivate: options.allowPrivateCallbacks });
-    this.perCallback = new KeyedConcurrencyLimiter(options.perCallbackConcurrency ?? 4);
+    const perOrigin = options.perOriginConcurrency ?? DEFAULT_PER_ORIGIN_CONCURRENCY;
+    // One connection per request an origin may have in flight: fewer would queue requests inside undici
+    // while their timeout runs.
+    this.agent = createCallbackAgent({ allowPrivate: options.allowPrivateCallbacks, connections: perOrigin });
+    this.perOrigin = new KeyedConcurrencyLimiter(perOrigin);
     this.timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
     // A renewed lease must outlast the attempt it covers.
     this.leaseMs = Math.max(options.leaseMs ?? 60_000, this.timeoutMs * 2);
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.throttle = new OriginThrottle(this.now);
     this.loop = new ClaimLoop({
-      concurrency: options.concurrency ?? 32,
+      concurrency: options.concurrency ?? DEFAULT_DELIVERY_CONCURRENCY,
       idleWaitMs: options.idleWaitMs ?? 200,
       claim: async (limit) => this.notedTakeovers(await claimDueNotifications(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit })),
       process: (notification) =>
@@ -123,16 +139,22 @@ export class DeliveryWorker {
     const { signatureKey, webhookSecret } = this.signingSecrets(instance.secret_configuration, instance.webhook_secret_encrypted);
     const callbackUrl = instance.callback_url;
     const origin = new URL(callbackUrl).origin;
-    const result = await this.perCallback.run(origin, async () => {
+    if (await this.handedBackWhilePaused(notification, origin)) return;
+    const result = await this.perOrigin.run(origin, async () => {
+      // The origin may have been paused while this waited for a slot.
+      if (await this.handedBackWhilePaused(notification, origin)) return undefined;
       // Waiting for a slot of a slow receiver can outlast the lease; send only while it is still ours.
       if (!(await this.renewLease(notification))) return undefined;
-      return this.attempt(callbackUrl, deliveryHeaders({
+      const attempt = await this.attempt(callbackUrl, deliveryHeaders({
         notificationId: notification.id,
         payload: notification.payload,
         webhookSecret,
         signatureKey,
         timestamp: new Date(this.now()),
       }), notification.payload);
+      // Recorded before the slot is released, so the next one waiting for it sees the pause.
+      this.notePause(this.throttle.record(origin, originSignal(attempt.outcome, attempt.errorCode)));
+      return attempt;
     });
     if (!result) return;
     const attemptNumber = notification.attempt_count + 1;
@@ -215,6 +237,26 @@ export class DeliveryWorker {
     return Number(renewed.numUpdatedRows) === 1;
   }
 
+  /**
+   * Hands the notification back, unsent, when its origin is paused: due again when the pause ends, with
+   * no attempt counted or recorded (it was never sent) and the lease released.
+   */
+  private async handedBackWhilePaused(notification: NotificationRow, origin: string): Promise<boolean> {
+    const until = this.throttle.pausedUntil(origin);
+    if (until === undefined) return false;
+    await this.book(notification, { next_attempt_at: until });
+    return true;
+  }
+
+  private notePause(pause: OriginPause | undefined): void {
+    if (!pause) return;
+    // The origin only: a callback URL's path and query may carry the receiver's secrets.
+    this.options.logger.warn(
+      { origin: pause.origin, reason: pause.reason, pauseSeconds: pause.pauseMs / 1000, basis: pause.basis, until: new Date(pause.until).toISOString() },
+      'callback origin paused: nothing is sent to it until the pause ends',
+    );
+  }
+
   private async book(notification: NotificationRow, changes: { next_attempt_at: number | null }): Promise<void> {
     await this.options.db
       .updateTable('notifications')
@@ -252,12 +294,14 @@ export class DeliveryWorker {
       const err = error as Error & { code?: string; cause?: Error & { code?: string } };
       const timedOut = err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT';
       const refused = error instanceof PrivateAddressRefused || err.cause instanceof PrivateAddressRefused;
+      const code = err.code ?? err.cause?.code;
       return {
         outcome: { kind: timedOut ? 'timeout' : 'connection' },
         statusCode: null,
         excerpt: null,
         error: refused ? (err.cause ?? err).message : timedOut ? `timed out after ${this.timeoutMs} ms` : `${err.code ?? err.name}: ${err.message}`,
         durationMs: elapsed(),
+        ...(typeof code === 'string' ? { errorCode: code } : {}),
       };
     }
   }

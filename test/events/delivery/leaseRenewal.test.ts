@@ -78,7 +78,7 @@ function dispatcher(leaseMs: number): DeliveryWorker {
   return new DeliveryWorker({
     db: services.store.db, dialect: services.store.dialect, keyring: services.keyring, logger: pino({ level: 'silent' }),
     // A generous timeout: an attempt that timed out would be retried, a legitimate second send.
-    allowPrivateCallbacks: true, perCallbackConcurrency: 1, concurrency: 30, leaseMs, timeoutMs: 1500, idleWaitMs: 20,
+    allowPrivateCallbacks: true, perOriginConcurrency: 1, concurrency: 30, leaseMs, timeoutMs: 1500, idleWaitMs: 20,
   });
 }
 
