@@ -1,24 +1,26 @@
 // The Google emulator in its own process (as in the sandbox), so the code under measurement and the
 // emulator do not share one event loop. Quota and concurrency limits are lifted: benchmarks measure
-// our code and the server, not Gmail's per-user limits.
+// our code and the server, not Gmail's per-user limits. A latency model, when given, makes the child
+// answer in Google's time (`--latency`, `--latency-p50`/`--latency-p99`).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
+import type { LatencyModel } from '../../emulators/google/index.ts';
 
 export interface ChildEmulator {
   baseUrl: string;
-  /** POST/PUT/GET against the control API under /__emulator. */
-  control(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
+  /** GET/POST/PUT/DELETE against the control API under /__emulator. */
+  control(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<any>;
   close(): Promise<void>;
 }
 
-export async function startChildEmulator(limits: { quota?: number; maxConcurrent?: number } = {}): Promise<ChildEmulator> {
+export async function startChildEmulator(limits: { quota?: number; maxConcurrent?: number; latency?: LatencyModel } = {}): Promise<ChildEmulator> {
   const main = fileURLToPath(new URL('../../emulators/google/main.ts', import.meta.url));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', main, '--port', '0', '--quota', String(limits.quota ?? 1e9), '--max-concurrent', String(limits.maxConcurrent ?? 100_000)],
+    ['--import', 'tsx', main, '--port', '0', '--quota', String(limits.quota ?? 1e9), '--max-concurrent', String(limits.maxConcurrent ?? 100_000), ...latencyFlags(limits.latency)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let output = '';
@@ -49,4 +51,10 @@ export async function startChildEmulator(limits: { quota?: number; maxConcurrent
       await once(child, 'exit');
     },
   };
+}
+
+function latencyFlags(latency: LatencyModel | undefined): string[] {
+  if (latency === undefined) return [];
+  if ('fixedMs' in latency) return ['--latency', String(latency.fixedMs)];
+  return ['--latency-p50', String(latency.p50Ms), '--latency-p99', String(latency.p99Ms)];
 }

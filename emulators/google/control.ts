@@ -1,11 +1,13 @@
 // The emulator's control surface, used in process by tests (`emulator.control`) and over HTTP under
 // /__emulator/ (controlRoutes.ts calls these same methods): seed mailboxes, deliver mail from
-// "outside", read quota counters, inject faults, expire tokens, revoke grants, shrink history.
+// "outside", read quota counters, inject faults, set Google's response time, expire tokens, revoke
+// grants, shrink history.
 
 import type { EmulatorState } from './emulatorState.ts';
 import type { FaultSpec, FaultView } from './faults.ts';
 import { ControlError } from './googleErrors.ts';
 import { INCOMING_LABELS } from './gmail/mailDelivery.ts';
+import { type LatencyModel, validateLatencyModel } from './latencyModel.ts';
 import { composeRawMessage, InvalidMimeMessage, parseRawMessage } from './gmail/mimeMessage.ts';
 import { UNASSIGNABLE_LABELS } from './gmail/labelBook.ts';
 import type { OAuthClientRegistration } from './oauth/clientRegistry.ts';
@@ -90,7 +92,7 @@ export class EmulatorControl {
     return { id: message.id, threadId: message.threadId, historyId: String(message.historyId) };
   }
 
-  /** Back to a fresh start: no mailboxes, tokens, faults or counters; clients and settings as configured. */
+  /** Back to a fresh start: no mailboxes, tokens, faults or counters; clients, settings and latency as configured. */
   reset(): void {
     const s = this.state;
     s.mailboxes.reset();
@@ -98,12 +100,18 @@ export class EmulatorControl {
     s.faults.clear();
     s.clients.reset();
     Object.assign(s.settings, s.initialSettings);
+    s.latency = s.initialLatency;
     s.quota.setLimits({ unitsPerSecond: s.settings.quotaUnitsPerSecond, maxConcurrentRequests: s.settings.maxConcurrentRequestsPerUser });
     s.quota.reset();
   }
 
   quota(email: string): QuotaReport {
     return this.state.quota.report(checkEmail(email));
+  }
+
+  /** Gmail API calls served per method id (e.g. `gmail.users.history.list`), over all mailboxes. */
+  calls(): Record<string, number> {
+    return this.state.quota.servedCalls();
   }
 
   resetQuota(email?: string): void {
@@ -140,6 +148,22 @@ export class EmulatorControl {
 
   clearFaults(): void {
     this.state.faults.clear();
+  }
+
+  /** Google's response time from now on (see latencyModel.ts); undefined answers at once. Returns the model set. */
+  setLatency(model: LatencyModel | undefined): LatencyModel | undefined {
+    try {
+      this.state.latency = model === undefined ? undefined : validateLatencyModel(model);
+    } catch (error) {
+      if (error instanceof TypeError) throw new ControlError(400, error.message);
+      throw error;
+    }
+    return this.latency();
+  }
+
+  latency(): LatencyModel | undefined {
+    const model = this.state.latency;
+    return model === undefined ? undefined : { ...model };
   }
 
   /** Every access token (of one user, or everyone's) expires now; refresh tokens keep working. */

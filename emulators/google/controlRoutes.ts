@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { EmulatorControl, DeliveredMessageFields } from './control.ts';
 import type { FaultSpec } from './faults.ts';
 import { ControlError } from './googleErrors.ts';
+import type { LatencyModel } from './latencyModel.ts';
 
 type Json = Record<string, unknown>;
 
@@ -32,6 +33,8 @@ export function registerControlRoutes(app: FastifyInstance, control: EmulatorCon
 
   app.get(`${P}/quota/:email`, async (request) => control.quota((request.params as { email: string }).email));
 
+  app.get(`${P}/calls`, async () => ({ calls: control.calls() }));
+
   app.post(`${P}/quota/reset`, async (request, reply) => {
     control.resetQuota(optionalString(objectBody(request.body), 'email'));
     return noContent(reply);
@@ -57,6 +60,16 @@ export function registerControlRoutes(app: FastifyInstance, control: EmulatorCon
 
   app.delete(`${P}/faults/:id`, async (request, reply) => {
     if (!control.removeFault((request.params as { id: string }).id)) throw new ControlError(404, 'no such fault');
+    return noContent(reply);
+  });
+
+  app.get(`${P}/latency`, async () => ({ latency: control.latency() ?? null }));
+
+  // Fields and types are checked by validateLatencyModel, whose TypeErrors become 400s in EmulatorControl.
+  app.put(`${P}/latency`, async (request) => ({ latency: control.setLatency(objectBody(request.body) as LatencyModel) }));
+
+  app.delete(`${P}/latency`, async (_request, reply) => {
+    control.setLatency(undefined);
     return noContent(reply);
   });
 

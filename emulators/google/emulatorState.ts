@@ -2,8 +2,10 @@
 // and to the control API (routes receive it as a dependency; nothing is a module-level singleton,
 // so several emulators can run in one process, as test files do).
 
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import { FaultInjector } from './faults.ts';
 import { MailboxDirectory } from './gmail/mailboxStore.ts';
+import type { LatencyModel } from './latencyModel.ts';
 import { ClientRegistry, type OAuthClientRegistration } from './oauth/clientRegistry.ts';
 import { GrantStore } from './oauth/grantStore.ts';
 import { IdTokenSigner } from './oauth/idToken.ts';
@@ -38,9 +40,27 @@ export interface EmulatorState {
   readonly idTokens: IdTokenSigner;
   /** Outer connections of batch requests in progress, so a dropConnection fault on a part can drop them. */
   readonly batchConnections: Map<string, () => void>;
+  /** The model of Google's response time; undefined (the default) answers at once. */
+  latency: LatencyModel | undefined;
+  /** The model the emulator was started with, restored by a reset. */
+  readonly initialLatency: LatencyModel | undefined;
+  /** Draws for the latency model; Math.random unless a test passes a seeded one. */
+  readonly latencyRandom: () => number;
+  /** How a request waits out its latency; a timer unless a test records the delays instead. */
+  readonly latencySleep: (ms: number) => Promise<void>;
 }
 
-export function createEmulatorState(settings: EmulatorSettings, clients: readonly OAuthClientRegistration[]): EmulatorState {
+export interface LatencyOptions {
+  latency?: LatencyModel;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export function createEmulatorState(
+  settings: EmulatorSettings,
+  clients: readonly OAuthClientRegistration[],
+  latency: LatencyOptions = {},
+): EmulatorState {
   const live: EmulatorSettings = { ...settings };
   return {
     initialSettings: { ...settings },
@@ -53,5 +73,14 @@ export function createEmulatorState(settings: EmulatorSettings, clients: readonl
     faults: new FaultInjector(),
     idTokens: new IdTokenSigner(),
     batchConnections: new Map(),
+    latency: latency.latency,
+    initialLatency: latency.latency,
+    latencyRandom: latency.random ?? Math.random,
+    latencySleep: latency.sleep ?? sleepUnref,
   };
+}
+
+/** A timer that does not hold the process open: requests still waiting when the emulator closes must not keep it alive. */
+function sleepUnref(ms: number): Promise<void> {
+  return sleepFor(ms, undefined, { ref: false });
 }

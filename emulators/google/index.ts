@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { EmulatorControl } from './control.ts';
 import { createEmulatorState, DEFAULT_SETTINGS, type EmulatorSettings } from './emulatorState.ts';
+import { type LatencyModel, validateLatencyModel } from './latencyModel.ts';
 import type { OAuthClientRegistration } from './oauth/clientRegistry.ts';
 import { buildServer } from './server.ts';
 
@@ -12,6 +13,7 @@ export { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type OAuthClientRegistration 
 export { approveConsent, ConsentFailed, type ConsentResult } from './oauth/approveConsent.ts';
 export { EmulatorControl, type DeliveredMessage, type DeliveredMessageFields, type MailboxSummary } from './control.ts';
 export type { FaultSpec, FaultView } from './faults.ts';
+export type { LatencyModel } from './latencyModel.ts';
 export type { QuotaReport } from './quota.ts';
 export { SCOPES } from './oauth/scopes.ts';
 
@@ -32,6 +34,12 @@ export interface GoogleEmulatorOptions {
   clients?: OAuthClientRegistration[];
   /** Log requests with pino (default false). */
   logger?: boolean;
+  /** Google's response time, e.g. `{ p50Ms: 100, p99Ms: 300 }` or `{ fixedMs: 100 }`; default none. */
+  latency?: LatencyModel;
+  /** Tests: the latency model's uniform draws in [0, 1) (default Math.random). */
+  latencyRandom?: () => number;
+  /** Tests: how a request waits out its latency (default a timer), e.g. one that records the delays. */
+  latencySleep?: (ms: number) => Promise<void>;
 }
 
 export interface GoogleEmulator {
@@ -48,7 +56,11 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     quotaUnitsPerSecond: positive(options.quotaUnitsPerSecond, DEFAULT_SETTINGS.quotaUnitsPerSecond, 'quotaUnitsPerSecond'),
     maxConcurrentRequestsPerUser: positive(options.maxConcurrentRequestsPerUser, DEFAULT_SETTINGS.maxConcurrentRequestsPerUser, 'maxConcurrentRequestsPerUser'),
   };
-  const state = createEmulatorState(settings, options.clients ?? []);
+  const state = createEmulatorState(settings, options.clients ?? [], {
+    latency: options.latency === undefined ? undefined : validateLatencyModel(options.latency),
+    random: options.latencyRandom,
+    sleep: options.latencySleep,
+  });
   const control = new EmulatorControl(state);
   const app = buildServer(state, control, { logger: options.logger ?? false });
   const host = options.host ?? '127.0.0.1';

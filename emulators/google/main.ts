@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startGoogleEmulator, type GoogleEmulatorOptions } from './index.ts';
+import { type LatencyModel, validateLatencyModel } from './latencyModel.ts';
 
 const USAGE = `Usage: npx tsx emulators/google/main.ts [options]
 
@@ -14,6 +15,10 @@ const USAGE = `Usage: npx tsx emulators/google/main.ts [options]
   --history-retention <seconds>  how long history stays listable (default 604800, one week)
   --quota <units>                quota units per user per second (default 250)
   --max-concurrent <n>           concurrent requests per user (default 100)
+  --latency <ms>                 Google's response time: a fixed delay before each Gmail, batch
+                                 and OAuth call (default none)
+  --latency-p50 <ms>             or a lognormal delay with this median...
+  --latency-p99 <ms>             ...and this 99th percentile (give both; p99 >= p50)
   --log                          log every request (pino)
   --help                         show this text`;
 
@@ -21,11 +26,30 @@ function numberOption(values: Record<string, string | boolean | undefined>, name
   const value = values[name];
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) {
-    console.error(`--${name} must be a number\n\n${USAGE}`);
-    process.exit(2);
-  }
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) usageError(`--${name} must be a number`);
   return n;
+}
+
+function usageError(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+/** --latency <ms>, or --latency-p50 <ms> with --latency-p99 <ms>; undefined when none is given. */
+function latencyOption(values: Record<string, string | boolean | undefined>): LatencyModel | undefined {
+  const fixedMs = numberOption(values, 'latency');
+  const p50Ms = numberOption(values, 'latency-p50');
+  const p99Ms = numberOption(values, 'latency-p99');
+  if (fixedMs === undefined && p50Ms === undefined && p99Ms === undefined) return undefined;
+  if (fixedMs !== undefined && (p50Ms !== undefined || p99Ms !== undefined)) usageError('--latency cannot be combined with --latency-p50/--latency-p99');
+  if (fixedMs === undefined && (p50Ms === undefined || p99Ms === undefined)) usageError('--latency-p50 and --latency-p99 go together');
+  try {
+    return validateLatencyModel(fixedMs !== undefined ? { fixedMs } : { p50Ms, p99Ms });
+  } catch (error) {
+    // The model's messages name its fields; say the flags instead.
+    const message = (error as Error).message.replace(/\bfixedMs\b/g, '--latency').replace(/\bp50Ms\b/g, '--latency-p50').replace(/\bp99Ms\b/g, '--latency-p99');
+    return usageError(message);
+  }
 }
 
 /** Runs the emulator as a command (`npx tsx emulators/google/main.ts`, `changehook emulator google`). */
@@ -41,6 +65,9 @@ export async function runEmulatorCommand(args: string[]): Promise<void> {
         'history-retention': { type: 'string' },
         quota: { type: 'string' },
         'max-concurrent': { type: 'string' },
+        latency: { type: 'string' },
+        'latency-p50': { type: 'string' },
+        'latency-p99': { type: 'string' },
         log: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -64,6 +91,8 @@ export async function runEmulatorCommand(args: string[]): Promise<void> {
   if (quota !== undefined) options.quotaUnitsPerSecond = quota;
   const concurrent = numberOption(values, 'max-concurrent');
   if (concurrent !== undefined) options.maxConcurrentRequestsPerUser = concurrent;
+  const latency = latencyOption(values);
+  if (latency !== undefined) options.latency = latency;
 
   const emulator = await startGoogleEmulator(options);
   console.log(`Google emulator listening on ${emulator.baseUrl}`);

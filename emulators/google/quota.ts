@@ -75,6 +75,8 @@ class UserQuota {
 
 export class QuotaMeter {
   private readonly users = new Map<string, UserQuota>();
+  /** Calls served per method id, over all users (since start or the last full reset). */
+  private readonly served = new Map<string, number>();
 
   constructor(
     private readonly limits: QuotaLimits,
@@ -118,6 +120,7 @@ export class QuotaMeter {
     user.record(now, cost);
     user.unitsUsed += cost;
     user.requests.set(methodId, (user.requests.get(methodId) ?? 0) + 1);
+    this.served.set(methodId, (this.served.get(methodId) ?? 0) + 1);
     user.units.set(methodId, (user.units.get(methodId) ?? 0) + cost);
     return { ok: true };
   }
@@ -139,8 +142,14 @@ export class QuotaMeter {
     };
   }
 
+  /** Calls served (charged) per method id, over all users: what a load test reads to count the calls it caused. */
+  servedCalls(): Record<string, number> {
+    return Object.fromEntries(this.served);
+  }
+
   /** Forgets counters (and the window) of one user or all; requests in flight stay counted. */
   reset(email?: string): void {
+    if (email === undefined) this.served.clear();
     for (const [key, user] of this.users) {
       if (email !== undefined && key !== email) continue;
       const fresh = new UserQuota();

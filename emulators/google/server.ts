@@ -1,18 +1,21 @@
-// Assembles the emulator's HTTP server: body parsers, the route modules, and the one place where
-// errors become responses, each in its endpoint's dialect (Gmail JSON errors, OAuth errors, the
-// control API's plain JSON, HTML pages). Nothing a client sends may end in a 500 with a stack trace.
+// Assembles the emulator's HTTP server: body parsers, Google's response time (when a latency model is
+// set), the route modules, and the one place where errors become responses, each in its endpoint's
+// dialect (Gmail JSON errors, OAuth errors, the control API's plain JSON, HTML pages). Nothing a
+// client sends may end in a 500 with a stack trace.
 
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerBatchRoute } from './batch.ts';
 import type { EmulatorControl } from './control.ts';
 import { registerControlRoutes } from './controlRoutes.ts';
 import type { EmulatorState } from './emulatorState.ts';
+import { BATCH_ID_HEADER } from './faultResponder.ts';
 import { registerDraftRoutes } from './gmail/routes/drafts.ts';
 import { registerHistoryRoutes } from './gmail/routes/history.ts';
 import { registerLabelRoutes } from './gmail/routes/labels.ts';
 import { registerMessageRoutes } from './gmail/routes/messages.ts';
 import { registerThreadRoutes } from './gmail/routes/threads.ts';
 import { ControlError, defaultGoogleErrorFor, defaultOAuthErrorFor, GoogleApiError, OAuthError } from './googleErrors.ts';
+import { sampleLatencyMs } from './latencyModel.ts';
 import { escapeHtml } from './oauth/consentPage.ts';
 import { registerOAuthRoutes } from './oauth/routes.ts';
 
@@ -52,6 +55,8 @@ export function buildServer(state: EmulatorState, control: EmulatorControl, opti
   // Media uploads (message/rfc822), multipart/related uploads and multipart/mixed batches stay bytes.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
 
+  addLatency(app, state);
+
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const dialect = dialectOf(request.url);
@@ -74,6 +79,38 @@ export function buildServer(state: EmulatorState, control: EmulatorControl, opti
   registerBatchRoute(app, state);
   registerControlRoutes(app, control);
   return app;
+}
+
+/**
+ * Google's response time (latencyModel.ts), when a model is set: every request Google's servers would
+ * answer — the Gmail API, uploads, batch requests (once, not per part) and the OAuth endpoints — first
+ * waits a sampled delay, before anything else it meets (token check, concurrency slot, injected
+ * faults, quota), as network and server time come before Gmail's answer. The consent page is a page a
+ * person reads and the control API is not Google: neither waits. A timer, never a busy wait, so
+ * thousands of delayed requests cost nothing but memory; with no model the hook is one comparison.
+ */
+function addLatency(app: FastifyInstance, state: EmulatorState): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    const model = state.latency;
+    if (model === undefined) return done();
+    const dialect = dialectOf(request.url);
+    if (dialect === 'control' || dialect === 'html' || isBatchPart(state, request)) return done();
+    state.latencySleep(sampleLatencyMs(model, state.latencyRandom)).then(() => {
+      // The client left while waiting: there is no one to answer, and a route hook must not take a
+      // concurrency slot whose release (on the response's close) has already happened.
+      if (reply.raw.destroyed) {
+        reply.hijack();
+        return;
+      }
+      done();
+    }, done);
+  });
+}
+
+/** Batch parts are replayed through the server; the batch request itself already waited. */
+function isBatchPart(state: EmulatorState, request: FastifyRequest): boolean {
+  const batchId = request.headers[BATCH_ID_HEADER];
+  return typeof batchId === 'string' && state.batchConnections.has(batchId);
 }
 
 function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {

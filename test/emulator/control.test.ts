@@ -121,7 +121,10 @@ describe('control API', () => {
   test('quota counters, reset and limits', async () => {
     const email = 'counted@example.com';
     const { access_token: token } = await signIn(emulator.baseUrl, email);
+    const callsBefore = ((await http('GET', `${control}/calls`)).json as { calls: Record<string, number> }).calls;
     await http('GET', `${emulator.baseUrl}/gmail/v1/users/me/profile`, { token });
+    const callsAfter = ((await http('GET', `${control}/calls`)).json as { calls: Record<string, number> }).calls;
+    assert.equal((callsAfter['gmail.users.getProfile'] ?? 0) - (callsBefore['gmail.users.getProfile'] ?? 0), 1, 'the totals count the call');
     const report = (await http('GET', `${control}/quota/${email}`)).json as { unitsUsed: number; requests: Record<string, number> };
     assert.equal(report.unitsUsed, 1);
     assert.deepEqual(report.requests, { 'gmail.users.getProfile': 1 });
