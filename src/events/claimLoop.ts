@@ -1,7 +1,9 @@
 // The loop both workers run: claim due rows with a lease, process each with bounded concurrency, and
 // sleep when there is nothing to do. Claims are batched — the loop claims again once a quarter of the
 // slots are free (or all work is done), not after every single completion — so a busy worker spends
-// one claim statement per several items.
+// one claim statement per several items. A claim that got fewer rows than it asked for drained what
+// was due: the loop then sleeps its idle wait (or until nudged) before asking again, instead of
+// claiming the one or two rows that fall due each millisecond with a statement each.
 
 export interface ClaimLoopOptions<Row> {
   concurrency: number;
@@ -15,6 +17,8 @@ export class ClaimLoop<Row> {
   private readonly running = new Set<Promise<void>>();
   private readonly batch: number;
   private stopped = false;
+  /** The last claim filled every slot it asked for: more work is probably due. */
+  private backlog = false;
   private wake?: () => void;
   private loop?: Promise<void>;
 
@@ -49,6 +53,7 @@ export class ClaimLoop<Row> {
         } catch (error) {
           this.options.onClaimError(error);
         }
+        this.backlog = claimed.length === free;
       }
       for (const row of claimed) {
         const task = this.options
@@ -57,11 +62,11 @@ export class ClaimLoop<Row> {
           .catch(() => undefined)
           .finally(() => {
             this.running.delete(task);
-            if (this.options.concurrency - this.running.size >= this.batch) this.wake?.();
+            if (this.backlog && this.options.concurrency - this.running.size >= this.batch) this.wake?.();
           });
         this.running.add(task);
       }
-      if (claimed.length === 0 || this.options.concurrency - this.running.size < this.batch) {
+      if (!this.backlog || this.options.concurrency - this.running.size < this.batch) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.idleWaitMs);
           this.wake = () => {
