@@ -14,7 +14,11 @@ const runs: [string, string[]][] = [
   ['latency.ts', []],
   ['scheduledMemory.ts', ['--instances', '0']],
   ['scheduledMemory.ts', ['--instances', '100000']],
-  ['scaleOut.ts', []],
+  // Capacity at Google's latency (p50 100 ms / p99 300 ms): one serve on SQLite at its defaults; then
+  // scale-out in a latency-bound setting (16 polls in flight per worker, more mailboxes than one worker
+  // can poll), where a second worker should add nearly as much as the first.
+  ['capacity.ts', ['--setups', 'serve', '--mailboxes', '5000', '--seconds', '30', '--label', 'capacity-serve']],
+  ['capacity.ts', ['--setups', 'pg1,pg2', '--mailboxes', '20000', '--seconds', '30', '--env', 'CHANGEHOOK_POLL_CONCURRENCY=16', '--label', 'capacity-scale-out']],
   ['storage.ts', ['--events', '50000']],
 ];
 

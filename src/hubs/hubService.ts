@@ -11,7 +11,7 @@ import type { ElementHub, HubOperation } from './hubOperation.ts';
 import { ProviderClient, type AccessTokenSource, type ProviderCallHook, type ProviderClientOptions, type RetryEvent } from './providerClient.ts';
 import { ProviderSession } from './providerSession.ts';
 import { QueryParameters } from './queryParameters.ts';
-import { compilePattern, matchPattern, type CompiledPattern } from './routeMatcher.ts';
+import { compilePattern, matchPattern, pathSegments, type CompiledPattern } from './routeMatcher.ts';
 
 export { CursorExpired, HUB_HEADERS, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
 
@@ -96,8 +96,9 @@ export class HubService {
     if (!METHODS.includes(method)) throw new MethodNotAllowed(`Method ${request.method} is not supported by hubs`);
     const { path, query } = splitPath(request.path, request.query ?? {}, entry.hub.hub);
 
+    const segments = pathSegments(path);
     const candidates = entry.operations
-      .map((compiled) => ({ compiled, params: matchPattern(compiled.pattern, path) }))
+      .map((compiled) => ({ compiled, params: matchPattern(compiled.pattern, segments) }))
       .filter((match): match is { compiled: CompiledOperation; params: Record<string, string> } => match.params !== undefined);
     if (candidates.length === 0) throw new NotFound(`No resource ${path} in the ${element.name} ${entry.hub.hub} hub`);
     // A literal segment beats a parameter: POST /messages/batch-modify is not POST /messages/{id}.

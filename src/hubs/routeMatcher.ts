@@ -7,13 +7,16 @@ export interface CompiledPattern {
 }
 
 export function compilePattern(pattern: string): CompiledPattern {
-  const segments = splitPath(pattern).map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment }));
+  const segments = pathSegments(pattern).map((segment) => (segment.startsWith(':') ? { param: segment.slice(1) } : { literal: segment }));
   return { pattern, segments };
 }
 
-/** The path's parameters when it matches, undefined otherwise. */
-export function matchPattern(compiled: CompiledPattern, path: string): Record<string, string> | undefined {
-  const parts = splitPath(path);
+/**
+ * The path's parameters when it matches, undefined otherwise. A caller matching one path against many
+ * patterns splits it once with `pathSegments` and passes the segments.
+ */
+export function matchPattern(compiled: CompiledPattern, path: string | readonly string[]): Record<string, string> | undefined {
+  const parts = typeof path === 'string' ? pathSegments(path) : path;
   if (parts.length !== compiled.segments.length) return undefined;
   const params: Record<string, string> = {};
   for (const [index, segment] of compiled.segments.entries()) {
@@ -34,6 +37,6 @@ export function matchPattern(compiled: CompiledPattern, path: string): Record<st
   return params;
 }
 
-function splitPath(path: string): string[] {
+export function pathSegments(path: string): string[] {
   return path.split('?')[0]!.split('/').filter((segment) => segment !== '');
 }

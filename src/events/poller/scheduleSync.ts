@@ -15,8 +15,19 @@ import type { PollerConfiguration } from './pollerConfiguration.ts';
 /** next_run_at of a paused schedule: never due. */
 export const PAUSED_AT = 253_402_300_799_000;
 
+// Every poll checks its instance's configuration; instances mostly share a few configuration texts,
+// so each text is parsed (and each resource's fingerprint hashed) once, not once per poll. The parsed
+// objects are shared: read them, never change them.
+const PARSED_CACHE_SIZE = 1000;
+const parsedConfigurations = new Map<string, PollerConfiguration>();
+const fingerprints = new WeakMap<object, string>();
+
 export function resourceConfigFingerprint(config: unknown): string {
-  return crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 32);
+  const known = typeof config === 'object' && config !== null ? fingerprints.get(config) : undefined;
+  if (known !== undefined) return known;
+  const fingerprint = crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 32);
+  if (typeof config === 'object' && config !== null) fingerprints.set(config, fingerprint);
+  return fingerprint;
 }
 
 export function isPollingRunnable(instance: InstanceRow): boolean {
@@ -25,7 +36,13 @@ export function isPollingRunnable(instance: InstanceRow): boolean {
 
 export function configuredResources(instance: InstanceRow): PollerConfiguration {
   if (instance.events_enabled !== 1 || !instance.poller_configuration) return {};
-  return JSON.parse(instance.poller_configuration) as PollerConfiguration;
+  let parsed = parsedConfigurations.get(instance.poller_configuration);
+  if (parsed === undefined) {
+    parsed = JSON.parse(instance.poller_configuration) as PollerConfiguration;
+    if (parsedConfigurations.size >= PARSED_CACHE_SIZE) parsedConfigurations.clear();
+    parsedConfigurations.set(instance.poller_configuration, parsed);
+  }
+  return parsed;
 }
 
 export async function syncPollSchedules(db: Kysely<Database> | Transaction<Database>, instance: InstanceRow, now = Date.now()): Promise<void> {
