@@ -60,9 +60,10 @@ async function claimDue<Row>(
   return result.rows;
 }
 
-/** Extends every lease `owner` holds in `table` to `until`: one statement however many rows it holds. */
-export async function renewLeases(db: Kysely<Database>, table: 'poll_schedules' | 'notifications', owner: string, until: number): Promise<number> {
-  const result = await db.updateTable(table).set({ lease_until: until }).where('lease_owner', '=', owner).executeTakeFirst();
+/** Extends the poll leases `owner` still holds on these schedules to `until`: one statement for all of them. */
+export async function renewPollLeases(db: Kysely<Database>, owner: string, ids: readonly number[], until: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db.updateTable('poll_schedules').set({ lease_until: until }).where('lease_owner', '=', owner).where('id', 'in', ids).executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 

@@ -13,6 +13,6 @@ export type {
   EventRow,
   DeliveryAttemptRow,
 } from './schema.ts';
-export { claimDuePolls, claimDueNotifications, releaseAllLeases, releaseSucceededPolls, renewLeases, type ClaimOptions, type Claimed, type PollRelease } from './claimQueries.ts';
+export { claimDuePolls, claimDueNotifications, releaseAllLeases, releaseSucceededPolls, renewPollLeases, type ClaimOptions, type Claimed, type PollRelease } from './claimQueries.ts';
 export { pruneSettledNotifications, SETTLED_NOTIFICATION_STATUSES, type PruneBatchOptions, type PrunedRows } from './pruneQueries.ts';
 export type { StoreDialect } from './migrations/columns.ts';

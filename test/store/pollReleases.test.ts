@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { openStore, releaseSucceededPolls, renewLeases, type Database, type PollRelease, type PollScheduleRow, type Store } from '../../src/store/index.ts';
+import { openStore, releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type PollScheduleRow, type Store } from '../../src/store/index.ts';
 import { TenantService } from '../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDialect } from '../support/databases.ts';
 
@@ -175,23 +175,26 @@ for (const dialect of testDialects()) {
         assert.equal(empty.queries(), 0);
       }));
 
-    test('renewing leases extends only the rows the owner holds', () =>
+    test('renewing leases extends only the named rows the owner still holds', () =>
       withStore(dialect, async (store, instanceId) => {
-        const [first, second, heldByB, free] = await seedSchedules(store.db, instanceId, [
+        const [first, second, heldByB, free, notNamed] = await seedSchedules(store.db, instanceId, [
           { resource: 'a-1', owner: 'A' },
           { resource: 'a-2', owner: 'A' },
           { resource: 'held-by-b', owner: 'B' },
           { resource: 'free', owner: null },
+          { resource: 'a-not-named', owner: 'A' },
         ]);
         const before = await scheduleRows(store.db);
 
-        assert.equal(await renewLeases(store.db, 'poll_schedules', 'A', T + 999_000), 2);
+        assert.equal(await renewPollLeases(store.db, 'A', [], T + 999_000), 0);
+        assert.equal(await renewPollLeases(store.db, 'A', [first, second, heldByB, free], T + 999_000), 2);
 
         const after = await scheduleRows(store.db);
         assert.deepEqual(after.get(first), { ...before.get(first), lease_until: T + 999_000 });
         assert.deepEqual(after.get(second), { ...before.get(second), lease_until: T + 999_000 });
         assert.deepEqual(after.get(heldByB), before.get(heldByB));
         assert.deepEqual(after.get(free), before.get(free));
+        assert.deepEqual(after.get(notNamed), before.get(notNamed), 'a lease the owner no longer tracks runs out');
       }));
   });
 }

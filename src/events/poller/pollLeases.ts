@@ -1,6 +1,8 @@
 // The poll worker's writes to the schedule rows it holds, amortized over many polls: one statement
-// renews every lease the worker holds (instead of a timer and an UPDATE per poll in flight), and
-// successful polls are released in batches — one statement per flush, however many polls it books.
+// renews the leases of every poll the worker has in hand (instead of a timer and an UPDATE per poll in
+// flight), and successful polls are released in batches — one statement per flush, however many polls
+// it books. A row is in hand from its claim until its release was written or failed: a row whose
+// release failed is no longer renewed, so its lease runs out and another poll repeats it.
 // Statements run one at a time, so on PostgreSQL a renewal and a release never lock the same rows in
 // opposite orders.
 //
@@ -9,7 +11,7 @@
 // same as a crash during the poll. A poll that wrote events committed them with its cursor already.
 
 import type { Kysely } from 'kysely';
-import { releaseSucceededPolls, renewLeases, type Database, type PollRelease, type StoreDialect } from '../../store/index.ts';
+import { releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type StoreDialect } from '../../store/index.ts';
 
 export interface PollLeaseBookOptions {
   db: Kysely<Database>;
@@ -26,6 +28,8 @@ export interface PollLeaseBookOptions {
 }
 
 export class PollLeaseBook {
+  /** Schedules claimed and not yet released (or whose release failed): the leases to renew. */
+  private readonly held = new Set<number>();
   private pending: PollRelease[] = [];
   private flushTimer?: NodeJS.Timeout;
   private renewTimer?: NodeJS.Timeout;
@@ -43,6 +47,16 @@ export class PollLeaseBook {
     this.renewTimer ??= setInterval(() => void this.renew(), Math.max(1000, this.options.leaseMs / 3));
   }
 
+  /** Claimed schedules: their leases are renewed until they are released or let go. */
+  hold(ids: readonly number[]): void {
+    for (const id of ids) this.held.add(id);
+  }
+
+  /** A schedule released (or given up) another way: its lease is no longer renewed. */
+  letGo(id: number): void {
+    this.held.delete(id);
+  }
+
   /** Books a successful poll and hands its lease back with the next flush. */
   release(release: PollRelease): void {
     this.pending.push(release);
@@ -58,7 +72,11 @@ export class PollLeaseBook {
     this.pending = [];
     if (batch.length > 0) {
       this.serialized(async () => {
-        await releaseSucceededPolls(this.options.db, this.options.dialect, this.options.owner, batch);
+        try {
+          await releaseSucceededPolls(this.options.db, this.options.dialect, this.options.owner, batch);
+        } finally {
+          for (const release of batch) this.held.delete(release.id);
+        }
       }, 'releasing polls');
     }
     return this.writes;
@@ -73,7 +91,7 @@ export class PollLeaseBook {
 
   private renew(): Promise<void> {
     this.serialized(async () => {
-      await renewLeases(this.options.db, 'poll_schedules', this.options.owner, this.options.now() + this.options.leaseMs);
+      await renewPollLeases(this.options.db, this.options.owner, [...this.held], this.options.now() + this.options.leaseMs);
     }, 'renewing poll leases');
     return this.writes;
   }

@@ -127,6 +127,7 @@ export class PollWorker {
     const now = this.now();
     const schedules = this.notedTakeovers(await claimDuePolls(db, this.options.dialect, { owner: this.owner, now, leaseMs: this.leaseMs, limit }));
     if (schedules.length === 0) return [];
+    this.leases.hold(schedules.map((schedule) => schedule.id));
     const ids = [...new Set(schedules.map((schedule) => schedule.instance_id))];
     const instances = await db
       .selectFrom('instances')
@@ -189,6 +190,8 @@ export class PollWorker {
     const { db, logger } = this.options;
     const started = performance.now();
     const startedAt = this.now();
+    // Released in a batch by the lease book; any other ending lets the lease go here.
+    let batched = false;
     try {
       if (!found) {
         this.report(undefined, 'skipped', started);
@@ -224,6 +227,7 @@ export class PollWorker {
       }
       this.report(outcome.kind, outcome.baseline ? 'baseline' : 'success', started);
       const now = this.now();
+      batched = true;
       this.leases.release({
         id: schedule.id,
         cursor: outcome.idleCursor ?? null,
@@ -240,6 +244,8 @@ export class PollWorker {
       }
     } catch (error) {
       logger.error({ err: error, instanceId: schedule.instance_id, resource: schedule.resource }, 'poll bookkeeping failed');
+    } finally {
+      if (!batched) this.leases.letGo(schedule.id);
     }
   }
 

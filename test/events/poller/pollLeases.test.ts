@@ -197,17 +197,20 @@ for (const dialect of testDialects()) {
 
     test("renewal moves the owner's leases to now + leaseMs and leaves other owners' alone", () =>
       withStore(dialect, async (store, instanceId) => {
-        const [mine, alsoMine, others, free] = await seedSchedules(store.db, instanceId, [OWNER, OWNER, 'other-owner', null]);
-        const before = await rowsById(store.db, [others, free]);
+        const [mine, alsoMine, others, free, forgotten] = await seedSchedules(store.db, instanceId, [OWNER, OWNER, 'other-owner', null, OWNER]);
+        const before = await rowsById(store.db, [others, free, forgotten]);
         let clock = T + 500_000;
         const { book, errors } = bookOn(store, store.db, { leaseMs: 3000, now: () => clock });
+        // `forgotten` was held, then let go (its release went another way, or failed): not renewed.
+        book.hold([mine, alsoMine, others, forgotten]);
+        book.letGo(forgotten);
         book.start();
         try {
           await waitFor(async () => {
             const rows = await rowsById(store.db, [mine, alsoMine]);
             return rows.every((row) => row.lease_until === T + 503_000);
           }, 'the first renewal', 10_000);
-          assert.deepEqual(await rowsById(store.db, [others, free]), before);
+          assert.deepEqual(await rowsById(store.db, [others, free, forgotten]), before);
 
           // Each renewal reads the clock anew.
           clock = T + 700_000;
@@ -215,7 +218,7 @@ for (const dialect of testDialects()) {
             const rows = await rowsById(store.db, [mine, alsoMine]);
             return rows.every((row) => row.lease_until === T + 703_000);
           }, 'a renewal at the new time', 10_000);
-          assert.deepEqual(await rowsById(store.db, [others, free]), before);
+          assert.deepEqual(await rowsById(store.db, [others, free, forgotten]), before);
           assert.deepEqual(errors, []);
         } finally {
           await book.stop();
@@ -250,12 +253,36 @@ for (const dialect of testDialects()) {
         }
       }));
 
+    test('a row whose release failed is no longer renewed, so its lease runs out', () =>
+      withStore(dialect, async (store, instanceId) => {
+        const [lost, kept] = await seedSchedules(store.db, instanceId, [OWNER, OWNER]);
+        const [lostBefore] = await rowsById(store.db, [lost]);
+        const broken = instrumented(store.db);
+        const { book, errors } = bookOn(store, broken.db, { leaseMs: 3000, now: () => T + 500_000 });
+        book.hold([lost, kept]);
+        try {
+          broken.failing.next = 1;
+          book.release(releaseOf(lost));
+          await book.flush();
+          assert.equal(errors.length, 1);
+          book.start();
+          await waitFor(async () => {
+            const [row] = await rowsById(store.db, [kept]);
+            return row.lease_until === T + 503_000;
+          }, 'the renewal of the row still in hand', 10_000);
+          assert.deepEqual(await rowsById(store.db, [lost]), [lostBefore]);
+        } finally {
+          await book.stop();
+        }
+      }));
+
     test('a failed renewal is reported, and the next renewal still happens', () =>
       withStore(dialect, async (store, instanceId) => {
         const [mine] = await seedSchedules(store.db, instanceId, [OWNER]);
         const broken = instrumented(store.db);
         broken.failing.next = 1;
         const { book, errors } = bookOn(store, broken.db, { leaseMs: 3000, now: () => T + 500_000 });
+        book.hold([mine]);
         book.start();
         try {
           await waitFor(async () => {
