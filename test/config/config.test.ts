@@ -11,6 +11,14 @@ test('defaults as documented', () => {
   assert.equal(config.allowPrivateCallbacks, false);
   assert.equal(config.pollingFailureLimit, 100);
   assert.equal(config.eventRetentionMs, 30 * 24 * 60 * 60 * 1000);
+  assert.equal(config.pollConcurrency, 512);
+  assert.equal(config.providerConnections, 512);
+});
+
+test('polls in flight and provider connections per process are configurable', () => {
+  const config = loadConfig({ CHANGEHOOK_POLL_CONCURRENCY: '2000', CHANGEHOOK_PROVIDER_CONNECTIONS: '1024' });
+  assert.equal(config.pollConcurrency, 2000);
+  assert.equal(config.providerConnections, 1024);
 });
 
 test('CHANGEHOOK_EVENT_RETENTION_DAYS sets the retention in days', () => {
@@ -61,6 +69,9 @@ test('a wrong variable is named in the error', () => {
     [{ CHANGEHOOK_EVENT_RETENTION_DAYS: '0' }, /CHANGEHOOK_EVENT_RETENTION_DAYS/],
     [{ CHANGEHOOK_EVENT_RETENTION_DAYS: '1.5' }, /CHANGEHOOK_EVENT_RETENTION_DAYS/],
     [{ CHANGEHOOK_EVENT_RETENTION_DAYS: 'month' }, /CHANGEHOOK_EVENT_RETENTION_DAYS/],
+    [{ CHANGEHOOK_POLL_CONCURRENCY: '0' }, /CHANGEHOOK_POLL_CONCURRENCY must be a positive integer/],
+    [{ CHANGEHOOK_POLL_CONCURRENCY: 'lots' }, /CHANGEHOOK_POLL_CONCURRENCY must be a positive integer/],
+    [{ CHANGEHOOK_PROVIDER_CONNECTIONS: '-5' }, /CHANGEHOOK_PROVIDER_CONNECTIONS must be a positive integer/],
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), message, JSON.stringify(env));
 });
