@@ -4,7 +4,6 @@
 // writing them, or using up sequence numbers, a second time.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { commitPoll, LeaseLost, type PollCommit } from '../../src/events/changeCapture.ts';
@@ -12,32 +11,10 @@ import type { DetectedChange } from '../../src/events/poller/changeDetection.ts'
 import { openStore, type Database, type InstanceRow, type Store } from '../../src/store/index.ts';
 import { TenantService } from '../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.ts';
+import { insertInstance } from '../support/storeRows.ts';
 
 async function seedInstance(db: Kysely<Database>): Promise<InstanceRow> {
-  const organization = await db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-  const user = await db.selectFrom('users').select('id').where('organization_id', '=', organization.id).executeTakeFirstOrThrow();
-  const now = Date.now();
-  return db
-    .insertInto('instances')
-    .values({
-      organization_id: organization.id,
-      user_id: user.id,
-      element_key: 'gmail',
-      name: 'outbox test',
-      token_hash: crypto.randomBytes(16).toString('hex'),
-      token_encrypted: 'unused',
-      tags: '[]',
-      configuration: '{}',
-      secret_configuration: 'unused',
-      valid: 1,
-      disabled: 0,
-      events_enabled: 0,
-      webhook_secret_encrypted: 'unused',
-      created_at: now,
-      updated_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  return insertInstance(db);
 }
 
 async function seedSchedule(db: Kysely<Database>, instanceId: number, resource: string, owner: string): Promise<number> {

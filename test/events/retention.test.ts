@@ -6,7 +6,6 @@
 // PostgreSQL a pass skips the rows another pruner holds locked instead of waiting for them.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import pg from 'pg';
@@ -17,6 +16,7 @@ import { openStore, type Database, type NotificationStatus, type PrunedRows, typ
 import { TenantService } from '../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.ts';
 import { waitFor } from '../support/webhookReceiver.ts';
+import { insertInstance } from '../support/storeRows.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const RETENTION = 30 * DAY;
@@ -28,31 +28,8 @@ const ATTEMPTS_PER_NOTIFICATION = 2;
 const silent = pino({ level: 'silent' });
 
 async function seedInstance(db: Kysely<Database>): Promise<{ instanceId: number; organizationId: number }> {
-  const organization = await db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-  const user = await db.selectFrom('users').select('id').where('organization_id', '=', organization.id).executeTakeFirstOrThrow();
-  const row = await db
-    .insertInto('instances')
-    .values({
-      organization_id: organization.id,
-      user_id: user.id,
-      element_key: 'gmail',
-      name: 'retention test',
-      token_hash: crypto.randomBytes(16).toString('hex'),
-      token_encrypted: 'unused',
-      tags: '[]',
-      configuration: '{}',
-      secret_configuration: 'unused',
-      valid: 1,
-      disabled: 0,
-      events_enabled: 0,
-      callback_url: 'https://receiver.example.com/hook',
-      webhook_secret_encrypted: 'unused',
-      created_at: NOW - 100 * DAY,
-      updated_at: NOW - 100 * DAY,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return { instanceId: row.id, organizationId: organization.id };
+  const row = await insertInstance(db, { callback_url: 'https://receiver.example.com/hook', created_at: NOW - 100 * DAY, updated_at: NOW - 100 * DAY });
+  return { instanceId: row.id, organizationId: row.organization_id };
 }
 
 interface Seed {

@@ -4,12 +4,12 @@
 // extends only the renewing worker's leases. Both on SQLite and PostgreSQL.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { openStore, releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type PollScheduleRow, type Store } from '../../src/store/index.ts';
 import { TenantService } from '../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDialect } from '../support/databases.ts';
+import { insertInstance } from '../support/storeRows.ts';
 
 const T = 1_700_000_000_000;
 
@@ -27,30 +27,7 @@ async function withStore(dialect: TestDialect, body: (store: Store, instanceId: 
 }
 
 async function seedInstance(db: Kysely<Database>): Promise<number> {
-  const user = await db.selectFrom('users').select(['id', 'organization_id']).executeTakeFirstOrThrow();
-  const row = await db
-    .insertInto('instances')
-    .values({
-      organization_id: user.organization_id,
-      user_id: user.id,
-      element_key: 'gmail',
-      name: 'release test',
-      token_hash: crypto.randomBytes(16).toString('hex'),
-      token_encrypted: 'unused',
-      tags: '[]',
-      configuration: '{}',
-      secret_configuration: 'unused',
-      valid: 1,
-      disabled: 0,
-      events_enabled: 0,
-      callback_url: null,
-      webhook_secret_encrypted: 'unused',
-      created_at: T,
-      updated_at: T,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return (await insertInstance(db, { created_at: T, updated_at: T })).id;
 }
 
 interface SeededSchedule {

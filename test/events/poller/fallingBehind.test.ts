@@ -4,7 +4,6 @@
 // instance with events off, so each is claimed and skipped without a provider call.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
@@ -14,36 +13,13 @@ import { openStore, type Database } from '../../../src/store/index.ts';
 import { TenantService } from '../../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDialect } from '../../support/databases.ts';
 import { waitFor } from '../../support/webhookReceiver.ts';
+import { insertInstance } from '../../support/storeRows.ts';
 
 const START = 1_700_000_000_000;
 const HOUR_MS = 3_600_000;
 
 async function seedInstance(db: Kysely<Database>, name: string): Promise<number> {
-  const user = await db.selectFrom('users').select(['id', 'organization_id']).executeTakeFirstOrThrow();
-  const row = await db
-    .insertInto('instances')
-    .values({
-      organization_id: user.organization_id,
-      user_id: user.id,
-      element_key: 'gmail',
-      name,
-      token_hash: crypto.randomBytes(16).toString('hex'),
-      token_encrypted: 'unused',
-      tags: '[]',
-      configuration: '{}',
-      secret_configuration: 'unused',
-      valid: 1,
-      disabled: 0,
-      // Events off: a claimed schedule of this instance is brought in line (removed), never polled.
-      events_enabled: 0,
-      callback_url: null,
-      webhook_secret_encrypted: 'unused',
-      created_at: START,
-      updated_at: START,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return (await insertInstance(db, { name, created_at: START, updated_at: START })).id;
 }
 
 /** A new instance with `count` schedules due at `dueAt`. Each batch gets its own instance, since

@@ -3,7 +3,6 @@
 // the new cursor and hands the lease back. The provider call is held open by the test.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import pino from 'pino';
 import { ElementRegistry } from '../../../src/elements/index.ts';
@@ -13,6 +12,7 @@ import { HUB_HEADERS, type HubResponse } from '../../../src/hubs/hubContract.ts'
 import { openStore } from '../../../src/store/index.ts';
 import { TenantService } from '../../../src/tenants/index.ts';
 import { createTestDatabase, testDialects } from '../../support/databases.ts';
+import { insertInstance } from '../../support/storeRows.ts';
 import { waitFor } from '../../support/webhookReceiver.ts';
 
 const START = 1_700_000_000_000;
@@ -47,30 +47,13 @@ for (const dialect of testDialects()) {
         now: () => clock,
       });
       try {
-        const tenant = await new TenantService(store.db).createOrganization({ name: 'renewal', userEmail: 'renewal@example.com' });
-        const instance = await store.db
-          .insertInto('instances')
-          .values({
-            organization_id: tenant.organizationId,
-            user_id: tenant.userId,
-            element_key: 'gmail',
-            name: 'slow poll',
-            token_hash: crypto.randomBytes(16).toString('hex'),
-            token_encrypted: 'unused',
-            tags: '[]',
-            configuration: '{}',
-            secret_configuration: 'unused',
-            valid: 1,
-            disabled: 0,
-            events_enabled: 1,
-            refresh_interval_minutes: 1,
-            poller_configuration: JSON.stringify({ 'changed-messages': RESOURCE }),
-            webhook_secret_encrypted: 'unused',
-            created_at: START,
-            updated_at: START,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
+        await new TenantService(store.db).createOrganization({ name: 'renewal', userEmail: 'renewal@example.com' });
+        const instance = await insertInstance(store.db, {
+          name: 'slow poll',
+          events_enabled: 1,
+          refresh_interval_minutes: 1,
+          poller_configuration: JSON.stringify({ 'changed-messages': RESOURCE }),
+        });
         const schedule = await store.db
           .insertInto('poll_schedules')
           .values({

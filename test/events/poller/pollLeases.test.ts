@@ -4,7 +4,6 @@
 // SQLite and PostgreSQL.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { PollLeaseBook, type PollLeaseBookOptions } from '../../../src/events/poller/pollLeases.ts';
@@ -12,6 +11,7 @@ import { openStore, type Database, type PollRelease, type PollScheduleRow, type 
 import { TenantService } from '../../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDialect } from '../../support/databases.ts';
 import { waitFor } from '../../support/webhookReceiver.ts';
+import { insertInstance } from '../../support/storeRows.ts';
 
 const T = 1_700_000_000_000;
 const OWNER = 'book-owner';
@@ -32,30 +32,7 @@ async function withStore(dialect: TestDialect, body: (store: Store, instanceId: 
 }
 
 async function seedInstance(db: Kysely<Database>): Promise<number> {
-  const user = await db.selectFrom('users').select(['id', 'organization_id']).executeTakeFirstOrThrow();
-  const row = await db
-    .insertInto('instances')
-    .values({
-      organization_id: user.organization_id,
-      user_id: user.id,
-      element_key: 'gmail',
-      name: 'lease book test',
-      token_hash: crypto.randomBytes(16).toString('hex'),
-      token_encrypted: 'unused',
-      tags: '[]',
-      configuration: '{}',
-      secret_configuration: 'unused',
-      valid: 1,
-      disabled: 0,
-      events_enabled: 0,
-      callback_url: null,
-      webhook_secret_encrypted: 'unused',
-      created_at: T,
-      updated_at: T,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return (await insertInstance(db, { created_at: T, updated_at: T })).id;
 }
 
 /** Inserts one schedule per owner (null: free), leased until T + 60 s; returns their ids in order. */
