@@ -21,6 +21,7 @@ import { openStore, sqliteFile, type InstanceRow, type Store } from '../src/stor
 import { TenantService } from '../src/tenants/index.ts';
 import { createTestDatabase, type TestDatabase, type TestDialect } from '../test/support/databases.ts';
 import { report, type Row } from './support/report.ts';
+import { seededRandom } from './support/seededRandom.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,17 +38,6 @@ const RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 const LEASE_OWNER = 'storage-bench';
 
 // ---- Gmail-like records, reproducible (seeded), shaped like GET /changed-messages answers ----
-
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = (
   'the quarterly report invoice meeting tomorrow please review attached update project deadline team schedule ' +

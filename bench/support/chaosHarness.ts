@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/databa
 import { WebhookReceiver, type Misbehaviour } from '../../test/support/webhookReceiver.ts';
 import { Cluster, leaseOwnerPid, type ChangehookProcess, type ConnectedInstance, type StoredEvent } from './chaosCluster.ts';
 import { MailboxOwner } from './chaosGmail.ts';
+import { seededRandom } from './seededRandom.ts';
 
 export interface ChaosOptions {
   /** How long changes stream and chaos goes on (the final wait comes on top). */
@@ -107,18 +108,6 @@ interface Mailbox {
   instance: ConnectedInstance;
   owner: MailboxOwner;
   messages: { id: string; starred: boolean }[];
-}
-
-/** mulberry32: a small seeded generator, so a run's schedule can be repeated with --seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));

@@ -12,18 +12,7 @@ import { startChildEmulator } from '../../bench/support/childEmulator.ts';
 import { type GoogleEmulator, type LatencyModel, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
 import { MAX_LATENCY_MS, sampleLatencyMs, validateLatencyModel } from '../../emulators/google/latencyModel.ts';
 import { authUrl, http, postForm, rfc822, signIn, startEmulator, waitFor } from './helpers.ts';
-
-/** mulberry32: a tiny seeded generator of uniform draws in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../bench/support/seededRandom.ts';
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
@@ -31,7 +20,7 @@ function quantile(sorted: number[], q: number): number {
 
 describe('sampleLatencyMs', () => {
   test('{p50Ms: 100, p99Ms: 300}: 20 000 draws have their median near 100 and their p99 near 300', () => {
-    const random = mulberry32(20240506);
+    const random = seededRandom(20240506);
     const samples = Array.from({ length: 20_000 }, () => sampleLatencyMs({ p50Ms: 100, p99Ms: 300 }, random)).sort((a, b) => a - b);
     const median = quantile(samples, 0.5);
     const p99 = quantile(samples, 0.99);
@@ -41,7 +30,7 @@ describe('sampleLatencyMs', () => {
   });
 
   test('a fixed model, and p99 equal to p50, give exactly the value', () => {
-    const random = mulberry32(1);
+    const random = seededRandom(1);
     for (let i = 0; i < 100; i++) {
       assert.equal(sampleLatencyMs({ fixedMs: 42 }, random), 42);
       assert.equal(sampleLatencyMs({ p50Ms: 80, p99Ms: 80 }, random), 80);
