@@ -69,6 +69,8 @@ interface Measured {
   heapTotalMb: number;
   databaseMb: number;
   fallingBehindWarnings: number;
+  /** Instances whose access token the product refreshed (seeded expiries spread over an hour). */
+  tokenRefreshes: number;
 }
 
 const emulator = await startChildEmulator();
@@ -113,7 +115,7 @@ async function measure(setup: Setup): Promise<Measured> {
   const processes: ChangehookProcess[] = [];
   try {
     const firstDueAt = Date.now() + 1_000_000_000; // placeholder: moved once the processes run
-    await seedCapacity({ root: ROOT, emulator, mailboxes: MAILBOXES, intervalMinutes: INTERVAL_MINUTES, env, firstDueAt });
+    const seededAt = await seedCapacity({ root: ROOT, emulator, mailboxes: MAILBOXES, intervalMinutes: INTERVAL_MINUTES, env, firstDueAt });
     await emulator.control('PUT', '/latency', latency);
 
     const roles: ('serve' | 'api' | 'worker')[] = setup === 'serve' ? ['serve'] : setup === 'pg1' ? ['api', 'worker'] : ['api', 'worker', 'worker'];
@@ -156,6 +158,8 @@ async function measure(setup: Setup): Promise<Measured> {
       heapTotalMb: counterSum(after.scrape, 'nodejs_heap_size_total_bytes') / 1e6,
       databaseMb: (await databaseBytes(setup, env, dataDir)) / 1e6,
       fallingBehindWarnings: processes.reduce((n, p) => n + (p.output().match(/falling behind/g)?.length ?? 0), 0),
+      // A refresh writes the instance's new token and updated_at; the seed wrote none later than seededAt.
+      tokenRefreshes: await withStore(env, async (db) => (await db.selectFrom('instances').select('id').where('updated_at', '>', seededAt).execute()).length),
     };
   } finally {
     await Promise.all(processes.map((p) => p.stop('SIGTERM', 60_000).catch(() => p.stop('SIGKILL'))));
@@ -208,7 +212,7 @@ try {
     rows.push({ figure: `${name}: lateness p50 / p99 / max bucket (s)`, value: lateness, ...(r.setup === 'serve' ? { target: 'p99 <= 5', met: r.latenessP99 <= 5 } : {}) });
     rows.push({ figure: `${name}: CPU of the product / of PostgreSQL (% of one core)`, value: `${fmt(r.productCpuPercent)} / ${r.setup === 'serve' ? '-' : fmt(r.postgresCpuPercent)}` });
     rows.push({ figure: `${name}: peak RSS of one product process (MB); V8 heap used / allocated, all processes`, value: `${fmt(r.peakRssMb)}; ${fmt(r.heapUsedMb)} / ${fmt(r.heapTotalMb)}`, ...(r.setup === 'serve' ? { target: 'RSS <= 500', met: r.peakRssMb <= 500 } : {}) });
-    rows.push({ figure: `${name}: database size (MB); falling-behind warnings`, value: `${fmt(r.databaseMb, 1)}; ${r.fallingBehindWarnings}` });
+    rows.push({ figure: `${name}: database size (MB); falling-behind warnings; tokens refreshed`, value: `${fmt(r.databaseMb, 1)}; ${r.fallingBehindWarnings}; ${r.tokenRefreshes}` });
   }
   const one = results.find((r) => r.setup === 'pg1');
   const two = results.find((r) => r.setup === 'pg2');

@@ -1,8 +1,9 @@
 // Seeding for the capacity benchmark: N Gmail mailboxes in the emulator, each authorized through the
 // emulator's consent page and token endpoint like a real user, and N polling instances in the store,
 // written directly (one instance goes through the product's own create path; the others copy its row
-// with their own tokens), with their baselines already taken so every poll measured is a steady-state
-// idle poll. The product's modules are imported from `root`, so a benchmark can seed an older checkout.
+// with their own tokens), with their baselines already taken and their token expiries spread over an
+// hour, so what is measured is the steady state: idle polls, and refreshes at the rate an hour-long
+// token lifetime asks for. The product's modules are imported from `root`, so a benchmark can seed an older checkout.
 
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -34,6 +35,8 @@ interface Grant {
 const REDIRECT = 'https://bench.example.com/oauth/callback';
 const SEED_CONCURRENCY = 32;
 const INSERT_CHUNK = 500;
+/** The earliest seeded token expiry: soon enough that refreshes fall inside a measurement. */
+const TOKEN_SPREAD_START_MS = 4 * 60_000;
 
 async function authorize(emulator: ChildEmulator, email: string): Promise<Grant> {
   const mailbox = (await emulator.control('POST', '/mailboxes', { email })) as { historyId: string };
@@ -70,7 +73,8 @@ async function inParallel<T, R>(items: readonly T[], limit: number, task: (item:
   return results;
 }
 
-export async function seedCapacity(options: SeedOptions): Promise<void> {
+/** Seeds the store; returns the time written as every seeded instance's updated_at. */
+export async function seedCapacity(options: SeedOptions): Promise<number> {
   const load = <T>(file: string): Promise<T> => import(pathToFileURL(path.join(options.root, file)).href) as Promise<T>;
   const { loadConfig } = await load<typeof import('../../src/config/index.ts')>('src/config/index.ts');
   const { createServices, createLogger } = await load<typeof import('../../src/cli/services.ts')>('src/cli/services.ts');
@@ -120,7 +124,10 @@ export async function seedCapacity(options: SeedOptions): Promise<void> {
             provider_account: grant.email,
             access_token_encrypted: services.keyring.encrypt(grant.accessToken),
             refresh_token_encrypted: services.keyring.encrypt(grant.refreshToken),
-            access_token_expires_at: grant.expiresAt,
+            // As in a deployment running for a while, tokens were issued at different times: their
+            // expiries spread over the next hour (Google's access tokens live an hour), so about one
+            // in sixty must be refreshed each minute of the measurement, through the token endpoint.
+            access_token_expires_at: Math.min(grant.expiresAt, now + TOKEN_SPREAD_START_MS + Math.floor(((start + i) / grants.length) * 3_600_000)),
             created_at: now + start + i,
             updated_at: now,
           };
@@ -147,6 +154,7 @@ export async function seedCapacity(options: SeedOptions): Promise<void> {
           .execute();
       });
     }
+    return now;
   } finally {
     await services.hubs.close();
     await services.store.close();
