@@ -3,12 +3,16 @@
 // slots are free (or all work is done), not after every single completion — so a busy worker spends
 // one claim statement per several items. A claim that got fewer rows than it asked for drained what
 // was due: the loop then sleeps its idle wait (or until nudged) before asking again, instead of
-// claiming the one or two rows that fall due each millisecond with a statement each.
+// claiming the one or two rows that fall due each millisecond with a statement each. The wait is
+// jittered (half to one and a half times idleWaitMs), so workers sharing a database take turns at
+// what falls due instead of the one whose timer happens to fire first taking every batch.
 
 export interface ClaimLoopOptions<Row> {
   concurrency: number;
   idleWaitMs: number;
   claim(limit: number): Promise<Row[]>;
+  /** For the wait's jitter; Math.random by default. */
+  random?: () => number;
   process(row: Row): Promise<void>;
   onClaimError(error: unknown): void;
 }
@@ -68,7 +72,7 @@ export class ClaimLoop<Row> {
       }
       if (!this.backlog || this.options.concurrency - this.running.size < this.batch) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.idleWaitMs);
+          const timer = setTimeout(resolve, this.options.idleWaitMs * (0.5 + (this.options.random ?? Math.random)()));
           this.wake = () => {
             clearTimeout(timer);
             resolve();
