@@ -6,29 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { openStore, releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type PollScheduleRow, type Store } from '../../src/store/index.ts';
-import { TenantService } from '../../src/tenants/index.ts';
-import { createTestDatabase, testDialects, type TestDialect } from '../support/databases.ts';
-import { insertInstance } from '../support/storeRows.ts';
+import { releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type PollScheduleRow } from '../../src/store/index.ts';
+import { testDialects } from '../support/databases.ts';
+import { withInstanceStore } from '../support/storeRows.ts';
 
 const T = 1_700_000_000_000;
-
-/** A fresh database with one organization and one instance, dropped afterwards. */
-async function withStore(dialect: TestDialect, body: (store: Store, instanceId: number) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase(dialect);
-  const store = await openStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
-  try {
-    await new TenantService(store.db).createOrganization({ name: 'release test', userEmail: 'release@example.com' });
-    await body(store, await seedInstance(store.db));
-  } finally {
-    await store.close();
-    await database.drop();
-  }
-}
-
-async function seedInstance(db: Kysely<Database>): Promise<number> {
-  return (await insertInstance(db, { created_at: T, updated_at: T })).id;
-}
 
 interface SeededSchedule {
   resource: string;
@@ -89,7 +71,7 @@ function releaseOf(id: number, offset: number, cursor: string | null): PollRelea
 for (const dialect of testDialects()) {
   describe(`releasing succeeded polls on ${dialect}`, () => {
     test('books the polls and frees the leases only of the rows the owner still holds', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const [newCursor, keptCursor, failing, heldByB, free] = await seedSchedules(store.db, instanceId, [
           { resource: 'new-cursor', owner: 'A', cursor: 'old-1' },
           { resource: 'kept-cursor', owner: 'A', cursor: 'keep-me' },
@@ -129,7 +111,7 @@ for (const dialect of testDialects()) {
       }));
 
     test('is one statement whatever the batch size, and none for an empty batch', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const ids = await seedSchedules(
           store.db,
           instanceId,
@@ -153,7 +135,7 @@ for (const dialect of testDialects()) {
       }));
 
     test('renewing leases extends only the named rows the owner still holds', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const [first, second, heldByB, free, notNamed] = await seedSchedules(store.db, instanceId, [
           { resource: 'a-1', owner: 'A' },
           { resource: 'a-2', owner: 'A' },

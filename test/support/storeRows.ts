@@ -4,7 +4,9 @@
 
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database, InstanceRow, NewInstanceRow } from '../../src/store/index.ts';
+import { openStore, type Database, type InstanceRow, type NewInstanceRow, type Store } from '../../src/store/index.ts';
+import { TenantService } from '../../src/tenants/index.ts';
+import { createTestDatabase, type TestDialect } from './databases.ts';
 
 export async function insertInstance(db: Kysely<Database>, values: Partial<NewInstanceRow> = {}): Promise<InstanceRow> {
   const user = await db.selectFrom('users').select(['id', 'organization_id']).orderBy('id').executeTakeFirstOrThrow();
@@ -32,4 +34,17 @@ export async function insertInstance(db: Kysely<Database>, values: Partial<NewIn
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** A fresh store with one organization and one instance (events off) for `body`, dropped afterwards. */
+export async function withInstanceStore(dialect: TestDialect, body: (store: Store, instanceId: number) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase(dialect);
+  const store = await openStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
+  try {
+    await new TenantService(store.db).createOrganization({ name: 'store test', userEmail: 'store-test@example.com' });
+    await body(store, (await insertInstance(store.db)).id);
+  } finally {
+    await store.close();
+    await database.drop();
+  }
 }

@@ -7,33 +7,15 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { PollLeaseBook, type PollLeaseBookOptions } from '../../../src/events/poller/pollLeases.ts';
-import { openStore, type Database, type PollRelease, type PollScheduleRow, type Store } from '../../../src/store/index.ts';
-import { TenantService } from '../../../src/tenants/index.ts';
-import { createTestDatabase, testDialects, type TestDialect } from '../../support/databases.ts';
+import type { Database, PollRelease, PollScheduleRow, Store } from '../../../src/store/index.ts';
+import { testDialects } from '../../support/databases.ts';
+import { withInstanceStore } from '../../support/storeRows.ts';
 import { waitFor } from '../../support/webhookReceiver.ts';
-import { insertInstance } from '../../support/storeRows.ts';
 
 const T = 1_700_000_000_000;
 const OWNER = 'book-owner';
 /** Long enough that a timer flush never happens during a test. */
 const NEVER_MS = 600_000;
-
-/** A fresh database with one organization and one instance, dropped afterwards. */
-async function withStore(dialect: TestDialect, body: (store: Store, instanceId: number) => Promise<void>): Promise<void> {
-  const database = await createTestDatabase(dialect);
-  const store = await openStore({ databaseUrl: database.databaseUrl, dataDir: database.dataDir });
-  try {
-    await new TenantService(store.db).createOrganization({ name: 'lease book test', userEmail: 'book@example.com' });
-    await body(store, await seedInstance(store.db));
-  } finally {
-    await store.close();
-    await database.drop();
-  }
-}
-
-async function seedInstance(db: Kysely<Database>): Promise<number> {
-  return (await insertInstance(db, { created_at: T, updated_at: T })).id;
-}
 
 /** Inserts one schedule per owner (null: free), leased until T + 60 s; returns their ids in order. */
 async function seedSchedules(db: Kysely<Database>, instanceId: number, owners: (string | null)[]): Promise<number[]> {
@@ -108,7 +90,7 @@ function bookOn(store: Store, db: Kysely<Database>, options: Partial<PollLeaseBo
 for (const dialect of testDialects()) {
   describe(`the poll lease book on ${dialect}`, () => {
     test('queued releases wait for flush(), which writes them all in one statement', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const ids = await seedSchedules(store.db, instanceId, [OWNER, OWNER, OWNER]);
         const before = await rowsById(store.db, ids);
         const counted = instrumented(store.db);
@@ -134,7 +116,7 @@ for (const dialect of testDialects()) {
       }));
 
     test('a full batch is written without waiting for a flush', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const ids = await seedSchedules(store.db, instanceId, [OWNER, OWNER, OWNER]);
         const counted = instrumented(store.db);
         const { book, errors } = bookOn(store, counted.db, { maxBatch: 3 });
@@ -155,7 +137,7 @@ for (const dialect of testDialects()) {
       }));
 
     test('stop() writes the pending releases', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const ids = await seedSchedules(store.db, instanceId, [OWNER, OWNER]);
         const { book, errors } = bookOn(store, store.db);
         try {
@@ -173,7 +155,7 @@ for (const dialect of testDialects()) {
       }));
 
     test("renewal moves the owner's leases to now + leaseMs and leaves other owners' alone", () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const [mine, alsoMine, others, free, forgotten] = await seedSchedules(store.db, instanceId, [OWNER, OWNER, 'other-owner', null, OWNER]);
         const before = await rowsById(store.db, [others, free, forgotten]);
         let clock = T + 500_000;
@@ -203,7 +185,7 @@ for (const dialect of testDialects()) {
       }));
 
     test('a failed write is reported with what failed, and later writes still happen', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const [lost, later] = await seedSchedules(store.db, instanceId, [OWNER, OWNER]);
         const broken = instrumented(store.db);
         const { book, errors } = bookOn(store, broken.db);
@@ -231,7 +213,7 @@ for (const dialect of testDialects()) {
       }));
 
     test('a row whose release failed is no longer renewed, so its lease runs out', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const [lost, kept] = await seedSchedules(store.db, instanceId, [OWNER, OWNER]);
         const [lostBefore] = await rowsById(store.db, [lost]);
         const broken = instrumented(store.db);
@@ -254,7 +236,7 @@ for (const dialect of testDialects()) {
       }));
 
     test('a failed renewal is reported, and the next renewal still happens', () =>
-      withStore(dialect, async (store, instanceId) => {
+      withInstanceStore(dialect, async (store, instanceId) => {
         const [mine] = await seedSchedules(store.db, instanceId, [OWNER]);
         const broken = instrumented(store.db);
         broken.failing.next = 1;
