@@ -18,7 +18,7 @@ export function registerBatchRoute(app: FastifyInstance, state: EmulatorState): 
   app.post('/batch/gmail/v1', {
     onRequest: async (request, reply) => {
       const fault = state.faults.take(request.method, request.url, undefined);
-      if (fault !== undefined && (await carryOutFault(fault, request, reply, 'gmail', state.batchConnections)) === 'handled') return reply;
+      if (fault !== undefined && (await carryOutFault(fault, request, reply, 'gmail', state)) === 'handled') return reply;
       return undefined;
     },
     handler: async (request, reply) => {

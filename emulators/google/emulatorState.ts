@@ -46,8 +46,8 @@ export interface EmulatorState {
   readonly initialLatency: LatencyModel | undefined;
   /** Draws for the latency model; Math.random unless a test passes a seeded one. */
   readonly latencyRandom: () => number;
-  /** How a request waits out its latency; a timer unless a test records the delays instead. */
-  readonly latencySleep: (ms: number) => Promise<void>;
+  /** How a request waits out its latency (the model's or an injected fault's); a timer unless a test records the delays instead. */
+  readonly sleep: (ms: number) => Promise<void>;
 }
 
 export interface LatencyOptions {
@@ -76,7 +76,7 @@ export function createEmulatorState(
     latency: latency.latency,
     initialLatency: latency.latency,
     latencyRandom: latency.random ?? Math.random,
-    latencySleep: latency.sleep ?? sleepUnref,
+    sleep: latency.sleep ?? sleepUnref,
   };
 }
 

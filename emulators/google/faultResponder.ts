@@ -2,6 +2,7 @@
 // fault's status and a body in the dialect of the endpoint (Gmail JSON error or OAuth error).
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { EmulatorState } from './emulatorState.ts';
 import type { ActiveFault } from './faults.ts';
 import { defaultGoogleErrorFor, defaultOAuthErrorFor } from './googleErrors.ts';
 
@@ -19,12 +20,12 @@ export async function carryOutFault(
   request: FastifyRequest,
   reply: FastifyReply,
   dialect: ErrorDialect,
-  batchConnections: Map<string, () => void>,
+  state: Pick<EmulatorState, 'batchConnections' | 'sleep'>,
 ): Promise<'continue' | 'handled'> {
-  if (fault.latencyMs !== undefined && fault.latencyMs > 0) await delay(fault.latencyMs);
+  if (fault.latencyMs !== undefined && fault.latencyMs > 0) await state.sleep(fault.latencyMs);
   if (fault.dropConnection === true) {
     const batchId = request.headers[BATCH_ID_HEADER];
-    const dropBatch = typeof batchId === 'string' ? batchConnections.get(batchId) : undefined;
+    const dropBatch = typeof batchId === 'string' ? state.batchConnections.get(batchId) : undefined;
     if (dropBatch !== undefined) {
       // A part of a batch has no connection of its own: losing "its" connection loses the batch's.
       dropBatch();
@@ -57,8 +58,4 @@ export async function carryOutFault(
     reply.send(defaultGoogleErrorFor(fault.status, fault.reason, fault.message).toBody());
   }
   return 'handled';
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -38,7 +38,7 @@ export interface GoogleEmulatorOptions {
   latency?: LatencyModel;
   /** Tests: the latency model's uniform draws in [0, 1) (default Math.random). */
   latencyRandom?: () => number;
-  /** Tests: how a request waits out its latency (default a timer), e.g. one that records the delays. */
+  /** Tests: how a request waits out its latency or an injected fault's (default a timer), e.g. one that records the delays. */
   latencySleep?: (ms: number) => Promise<void>;
 }
 

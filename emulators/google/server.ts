@@ -95,7 +95,7 @@ function addLatency(app: FastifyInstance, state: EmulatorState): void {
     if (model === undefined) return done();
     const dialect = dialectOf(request.url);
     if (dialect === 'control' || dialect === 'html' || isBatchPart(state, request)) return done();
-    state.latencySleep(sampleLatencyMs(model, state.latencyRandom)).then(() => {
+    state.sleep(sampleLatencyMs(model, state.latencyRandom)).then(() => {
       // The client left while waiting: there is no one to answer, and a route hook must not take a
       // concurrency slot whose release (on the response's close) has already happened.
       if (reply.raw.destroyed) {

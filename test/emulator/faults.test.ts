@@ -9,12 +9,19 @@ import type { GoogleEmulator } from '../../emulators/google/index.ts';
 import { googleError, http, postForm, signIn, startEmulator, waitFor } from './helpers.ts';
 
 let emulator: GoogleEmulator;
+/** What the emulator was asked to wait: its sleep records instead of waiting, so no test measures time. */
+const sleeps: number[] = [];
 let token: string;
 let api: string;
 const EMAIL = 'faults@example.com';
 
 before(async () => {
-  emulator = await startEmulator({ quotaUnitsPerSecond: 1_000_000 });
+  emulator = await startEmulator({
+    quotaUnitsPerSecond: 1_000_000,
+    latencySleep: async (ms) => {
+      sleeps.push(ms);
+    },
+  });
   token = (await signIn(emulator.baseUrl, EMAIL)).access_token;
   api = `${emulator.baseUrl}/gmail/v1/users/me`;
 });
@@ -25,6 +32,7 @@ after(async () => {
 
 beforeEach(() => {
   emulator.control.clearFaults();
+  sleeps.length = 0;
 });
 
 describe('fault kinds', () => {
@@ -75,10 +83,11 @@ describe('fault kinds', () => {
 
   test('latency delays the answer, which is otherwise normal', async () => {
     emulator.control.injectFault({ pathPattern: '/profile', latencyMs: 150, times: 1 });
-    const started = Date.now();
     const answer = await http('GET', `${api}/profile`, { token });
     assert.equal(answer.status, 200);
-    assert.ok(Date.now() - started >= 140, 'answered after the injected latency');
+    assert.deepEqual(sleeps, [150], 'the request waited out the injected latency, once');
+    assert.equal((await http('GET', `${api}/profile`, { token })).status, 200);
+    assert.deepEqual(sleeps, [150], 'the fault was used up');
   });
 
   test('dropConnection closes the socket without an answer', async () => {

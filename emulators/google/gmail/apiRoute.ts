@@ -64,7 +64,7 @@ export function registerGmailMethod(app: FastifyInstance, state: EmulatorState, 
     reply.raw.once('close', release);
     callers.set(request, { token, release });
     const fault = state.faults.take(request.method, request.url, spec.id);
-    if (fault !== undefined && (await carryOutFault(fault, request, reply, 'gmail', state.batchConnections)) === 'handled') return reply;
+    if (fault !== undefined && (await carryOutFault(fault, request, reply, 'gmail', state)) === 'handled') return reply;
     return undefined;
   };
 

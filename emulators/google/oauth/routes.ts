@@ -22,7 +22,7 @@ const EMAIL_PATTERN = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 export function registerOAuthRoutes(app: FastifyInstance, state: EmulatorState): void {
   const withFaults = (dialect: ErrorDialect) => async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     const fault = state.faults.take(request.method, request.url, undefined);
-    if (fault !== undefined && (await carryOutFault(fault, request, reply, dialect, state.batchConnections)) === 'handled') return reply;
+    if (fault !== undefined && (await carryOutFault(fault, request, reply, dialect, state)) === 'handled') return reply;
     return undefined;
   };
 
