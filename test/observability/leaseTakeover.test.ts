@@ -3,7 +3,6 @@
 // The workers count and log a takeover; the other claim rules (live leases, work not due) still hold.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -14,38 +13,14 @@ import { PollWorker, type PollResult, type PollWorkerObserver } from '../../src/
 import { claimDueNotifications, claimDuePolls, openStore, type Database, type Store } from '../../src/store/index.ts';
 import { TenantService } from '../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.ts';
+import { insertInstance } from '../support/storeRows.ts';
 import { waitFor } from '../support/webhookReceiver.ts';
 
 const LEASE_MS = 60_000;
 
 async function seedInstance(db: Kysely<Database>, values: { callbackUrl?: string | null } = {}): Promise<number> {
-  const organization = await db.selectFrom('organizations').select('id').executeTakeFirstOrThrow();
-  const user = await db.selectFrom('users').select('id').where('organization_id', '=', organization.id).executeTakeFirstOrThrow();
-  const now = Date.now();
-  const row = await db
-    .insertInto('instances')
-    .values({
-      organization_id: organization.id,
-      user_id: user.id,
-      element_key: 'gmail',
-      name: 'lease test',
-      token_hash: crypto.randomBytes(16).toString('hex'),
-      token_encrypted: 'unused',
-      tags: '[]',
-      configuration: '{}',
-      secret_configuration: 'unused',
-      valid: 1,
-      disabled: 0,
-      // Events off: a claimed schedule of this instance is brought in line (removed), never polled.
-      events_enabled: 0,
-      callback_url: values.callbackUrl ?? null,
-      webhook_secret_encrypted: 'unused',
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  // Events off: a claimed schedule of this instance is brought in line (removed), never polled.
+  return (await insertInstance(db, { name: 'lease test', callback_url: values.callbackUrl ?? null })).id;
 }
 
 async function seedSchedule(db: Kysely<Database>, instanceId: number, resource: string, lease: { owner: string; until: number } | null, nextRunAt = Date.now() - 1000): Promise<void> {

@@ -58,7 +58,7 @@ interface AttemptResult {
 }
 
 /** Defaults of the worker; `changehook serve` passes the configured values (src/config). */
-export const DEFAULT_DELIVERY_CONCURRENCY = 32;
+const DEFAULT_DELIVERY_CONCURRENCY = 32;
 export const DEFAULT_PER_ORIGIN_CONCURRENCY = 8;
 
 export class DeliveryWorker {

@@ -5,8 +5,9 @@
 // work over.
 //
 // The database work of an idle poll is amortized over the batch it was claimed with: one claim, one
-// read of the batch's instances, one renewal of every held lease, and releases booked many to a
-// statement (PollLeaseBook). What a poll costs on its own is its provider call.
+// read of the batch's instances, one renewal of the leases of every poll in hand, and releases booked
+// many to a statement (PollLeaseBook). What a poll costs on its own is its provider call.
+
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -77,7 +78,7 @@ interface ClaimedPoll {
   instance: (InstanceRow & { owner_email: string }) | undefined;
 }
 
-export const DEFAULT_POLL_CONCURRENCY = 512;
+const DEFAULT_POLL_CONCURRENCY = 512;
 
 export class PollWorker {
   readonly owner = `poller-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;

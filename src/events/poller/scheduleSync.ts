@@ -23,10 +23,12 @@ const parsedConfigurations = new Map<string, PollerConfiguration>();
 const fingerprints = new WeakMap<object, string>();
 
 export function resourceConfigFingerprint(config: unknown): string {
-  const known = typeof config === 'object' && config !== null ? fingerprints.get(config) : undefined;
-  if (known !== undefined) return known;
-  const fingerprint = crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 32);
-  if (typeof config === 'object' && config !== null) fingerprints.set(config, fingerprint);
+  const cacheable = typeof config === 'object' && config !== null;
+  let fingerprint = cacheable ? fingerprints.get(config) : undefined;
+  if (fingerprint === undefined) {
+    fingerprint = crypto.createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 32);
+    if (cacheable) fingerprints.set(config, fingerprint);
+  }
   return fingerprint;
 }
 

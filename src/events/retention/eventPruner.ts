@@ -44,7 +44,7 @@ export interface EventPrunerObserver {
   pruned(rows: PrunedRows): void;
 }
 
-export const DEFAULT_PRUNE_BATCH_SIZE = 500;
+const DEFAULT_PRUNE_BATCH_SIZE = 500;
 const DEFAULT_PAUSE_MS = 10;
 const DEFAULT_FIRST_PASS_AFTER_MS = 30_000;
 const DEFAULT_INTERVAL_MS = 10 * 60_000;
