@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { GoogleEmulator } from '../../emulators/google/index.ts';
-import { base64Url, googleError, http, rfc822, SCOPES, signIn, startEmulator, type HttpAnswer } from './helpers.ts';
+import { base64Url, googleError, http, rfc822, SCOPES, signIn, startEmulator, waitFor, type HttpAnswer } from './helpers.ts';
 
 let emulator: GoogleEmulator;
 let api: string;
@@ -316,7 +316,10 @@ describe('listing and history semantics', () => {
     const base = `${emulator.baseUrl}/gmail/v1/users/me`;
     const start = ((await http('GET', `${base}/profile`, { token: owner.access_token })).json as { historyId: string }).historyId;
     await http('POST', `${base}/messages`, { token: owner.access_token, json: { raw: base64Url(rfc822({})) } });
+    const written = Date.now();
     assert.equal((await http('GET', `${base}/history?startHistoryId=${start}`, { token: owner.access_token })).status, 200);
+    // With a window of 0 a record is gone once it is older than now: from the next millisecond on.
+    await waitFor(() => Date.now() > written || undefined, 'a millisecond after the write');
     emulator.control.setHistoryRetention(0);
     try {
       expectError(await http('GET', `${base}/history?startHistoryId=${start}`, { token: owner.access_token }), 404, 'notFound');
