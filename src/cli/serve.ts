@@ -80,6 +80,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
       hubs: services.hubs,
       events: services.events,
       metrics: services.metrics,
+      trustProxy: effective.trustProxy,
       checkReady: async () => {
         await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
       },
@@ -188,7 +189,10 @@ export function startupBanner(server: RunningServer, role: Role): string {
     if (server.metricsUrl) lines.push(`  metrics          ${server.metricsUrl}/metrics`);
   }
   lines.push(`  database         ${server.services.store.dialect === 'postgres' ? 'PostgreSQL' : `SQLite in ${config.dataDir}`}`);
-  if (server.tenant) {
+  if (config.orgSecret) {
+    // The operator chose these secrets; they already have them, and a banner ends up in logs.
+    lines.push('', 'Tenant secrets: from CHANGEHOOK_USER_SECRET and CHANGEHOOK_ORG_SECRET (not shown)');
+  } else if (server.tenant) {
     lines.push('', 'Tenant secrets' + (config.sandbox ? ' (sandbox):' : ' — shown once, store them now:'));
     lines.push(`  Authorization: User ${server.tenant.userSecret}, Organization ${server.tenant.organizationSecret}`);
   }

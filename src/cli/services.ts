@@ -8,7 +8,7 @@ import { ElementRegistry } from '../elements/index.ts';
 import { EventService } from '../events/eventService.ts';
 import { HubService } from '../hubs/index.ts';
 import { InstanceService, ProviderTokenManager } from '../instances/index.ts';
-import { Metrics, readStoreBacklog } from '../observability/index.ts';
+import { logRedaction, Metrics, readStoreBacklog } from '../observability/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { TenantService } from '../tenants/index.ts';
 
@@ -30,8 +30,7 @@ export interface Services {
 export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
-    // Belt and braces: even if a future log call passes a request or a config object, secrets stay out.
-    redact: { paths: ['req.headers.authorization', '*.authorization', '*["oauth.api.secret"]', '*.access_token', '*.refresh_token'], censor: '[redacted]' },
+    ...logRedaction,
   });
 }
 

@@ -1,6 +1,7 @@
 // The one typed configuration of Changehook, read from the environment and the command line once at
 // start-up. Every problem names the variable at fault so a wrong deployment fails fast and clearly.
 
+import net from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -40,6 +41,11 @@ export interface Config {
   deliveryConcurrencyPerOrigin: number;
   /** Delivered or failed notifications, with their events and attempts, are deleted after this long. */
   eventRetentionMs: number;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (rate limits, failed-login
+   * counting): false (default: the socket's address), true (any), a hop count, or addresses/CIDRs.
+   */
+  trustProxy: boolean | number | string[];
   logLevel: string;
 }
 
@@ -110,6 +116,23 @@ function readUrl(env: Env, name: string, protocols: string[]): string | undefine
   return raw;
 }
 
+function readTrustProxy(env: Env): Config['trustProxy'] {
+  const raw = env.CHANGEHOOK_TRUST_PROXY?.trim();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix] = entry.split('/');
+    const family = net.isIP(address ?? '');
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk) {
+      throw new ConfigError(`CHANGEHOOK_TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses or CIDR ranges; "${entry}" is none of these`);
+    }
+  }
+  return entries;
+}
+
 function readSecret(env: Env, name: string): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
@@ -156,6 +179,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     deliveryConcurrency: delivery.total,
     deliveryConcurrencyPerOrigin: delivery.perOrigin,
     eventRetentionMs: readPositiveInteger(env, 'CHANGEHOOK_EVENT_RETENTION_DAYS', 30) * 86_400_000,
+    trustProxy: readTrustProxy(env),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

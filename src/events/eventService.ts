@@ -68,22 +68,33 @@ export interface PollingHealth {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** Dates JavaScript can hold (±100 000 000 days around 1970), so every store compares them as numbers. */
+const MAX_TIME_MS = 8.64e15;
+
 function parseTime(raw: string | undefined, field: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(ms)) throw new BadRequest(`${field} must be an ISO-8601 date or epoch milliseconds, got '${raw}'`);
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_TIME_MS) throw new BadRequest(`${field} must be an ISO-8601 date or epoch milliseconds, got '${raw}'`);
   return ms;
 }
 
+const MAX_EVENT_ID_LENGTH = 200;
+
 /** Pages are keyed on (created_at, id) going backwards: stable while new events arrive. */
 function decodePageToken(token: string): { createdAt: number; id: string } {
+  let decoded: unknown;
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as [number, string];
-    if (typeof createdAt !== 'number' || typeof id !== 'string') throw new Error('shape');
-    return { createdAt, id };
+    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
   } catch {
-    throw new BadRequest('nextPage is not a page token this API returned');
+    decoded = undefined;
   }
+  if (Array.isArray(decoded) && decoded.length === 2) {
+    const [createdAt, id] = decoded as unknown[];
+    if (Number.isSafeInteger(createdAt) && (createdAt as number) >= 0 && typeof id === 'string' && id.length <= MAX_EVENT_ID_LENGTH && !id.includes('\u0000')) {
+      return { createdAt: createdAt as number, id };
+    }
+  }
+  throw new BadRequest('nextPage is not a page token this API returned');
 }
 
 export class EventService {

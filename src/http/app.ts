@@ -13,8 +13,9 @@ import type { EventService } from '../events/eventService.ts';
 import { hubRoutes, type HubService } from '../hubs/index.ts';
 import type { InstanceService } from '../instances/index.ts';
 import type { TenantService } from '../tenants/index.ts';
-import { CallerAuthentication } from './callerAuthentication.ts';
+import { CallerAuthentication, rateLimitKey } from './callerAuthentication.ts';
 import { errorHandler, notFoundHandler } from './errorMapping.ts';
+import { checkJsonValue, checkSingleValuedQuery } from './inputGuards.ts';
 import { elementRoutes } from './routes/elementRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
 import { instanceRoutes } from './routes/instanceRoutes.ts';
@@ -45,6 +46,17 @@ export interface AppDeps {
   consoleConfig?: ConsoleConfig;
   /** Served at GET /metrics when given. */
   metrics?: MetricsEndpoint;
+  /** Fastify's trustProxy: whose X-Forwarded-For names the client address. Default: none. */
+  trustProxy?: boolean | number | string[];
+}
+
+/** Query parameters of platform routes that may repeat (a list); every other one is a single value. */
+const LIST_QUERY_PARAMETERS = new Set(['tags[]', 'tags']);
+
+/** A hop count trusts that many proxies nearest the server (Fastify's typings only take it as a function). */
+function trustProxyOption(trust: AppDeps['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust ?? false;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -53,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // secrets in Authorization stay out of the logs.
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => crypto.randomUUID(),
+    trustProxy: trustProxyOption(deps.trustProxy),
     bodyLimit: 1024 * 1024,
     // Schemas describe shapes for OpenAPI and catch gross mistakes; no silent coercion or stripping,
     // so the services see what the caller sent and name the field at fault.
@@ -107,17 +120,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         max: deps.rateLimitPerMinute ?? 1200,
         timeWindow: 60_000,
         // One bucket per caller, not per address: tenants behind one NAT do not starve each other.
-        keyGenerator: (request) => crypto.createHash('sha256').update(request.headers.authorization ?? request.ip).digest('hex'),
+        keyGenerator: rateLimitKey,
         errorResponseBuilder: (request, context) => ({
           statusCode: 429,
           requestId: request.id,
           message: `Rate limit of ${context.max} requests per minute exceeded; retry in ${context.after}`,
         }),
       });
-      elementRoutes(api, { elements: deps.elements, auth });
-      instanceRoutes(api, { instances: deps.instances, events: deps.events, auth });
-      eventRoutes(api, { events: deps.events, auth });
-      hubRoutes(api, { hubs: deps.hubs, instances: deps.instances, auth });
+      await api.register(async (platform) => {
+        platform.addHook('preValidation', async (request) => {
+          checkJsonValue(request.params);
+          checkSingleValuedQuery(request.query, LIST_QUERY_PARAMETERS);
+          checkJsonValue(request.query);
+          checkJsonValue(request.body);
+        });
+        elementRoutes(platform, { elements: deps.elements, auth });
+        instanceRoutes(platform, { instances: deps.instances, events: deps.events, auth });
+        eventRoutes(platform, { events: deps.events, auth });
+      });
+      await api.register(async (hub) => {
+        // Hub queries may repeat parameters (Gmail's labelIds, for one); the hub reads them as lists.
+        hub.addHook('preValidation', async (request) => {
+          checkJsonValue(request.params);
+          checkJsonValue(request.query);
+          checkJsonValue(request.body);
+        });
+        hubRoutes(hub, { hubs: deps.hubs, instances: deps.instances, auth });
+      });
     },
     { prefix: API_PREFIX },
   );

@@ -1,6 +1,7 @@
 // /hubs/{hub}/*: the HTTP adapter over HubService. Each hub operation becomes a route with its schemas
-// (so /docs documents every resource); the handler authenticates the caller, finds the instance of its
-// Element token within the caller's organization, and hands the request to HubService.execute.
+// (so /docs documents every resource). Before any body is read (uploads reach 36 MB), an onRequest hook
+// authenticates the caller and finds the instance of its Element token within the caller's
+// organization; the handler then hands the request to HubService.execute.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InstanceRow } from '../store/index.ts';
@@ -11,7 +12,7 @@ import type { HubService } from './hubService.ts';
 export interface HubRoutesDeps {
   hubs: HubService;
   instances: { byToken(caller: Caller, token: string): Promise<InstanceRow> };
-  auth: { hubCaller(request: FastifyRequest): Promise<Caller & { elementToken: string }> };
+  auth: { hubCaller<T>(request: FastifyRequest, resolve: (caller: Caller, elementToken: string) => Promise<T>): Promise<T> };
 }
 
 /** Gmail takes messages up to 25 MB of attachments; base64 in JSON makes that about 34 MB. */
@@ -36,6 +37,10 @@ const nextPageHeaders = {
 export function hubRoutes(app: FastifyInstance, deps: HubRoutesDeps): void {
   // Encapsulated, so the multipart parser applies to hub routes only.
   void app.register(async (scope) => {
+    const instances = new WeakMap<FastifyRequest, InstanceRow>();
+    scope.addHook('onRequest', async (request) => {
+      instances.set(request, await deps.auth.hubCaller(request, (caller, token) => deps.instances.byToken(caller, token)));
+    });
     scope.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: UPLOAD_BODY_LIMIT }, (_request, body, done) => done(null, body));
 
     for (const { hub, operation } of deps.hubs.operations()) {
@@ -57,8 +62,8 @@ export function hubRoutes(app: FastifyInstance, deps: HubRoutesDeps): void {
         // poller) get the same 400s, naming the field, as HTTP callers.
         validatorCompiler: () => () => true,
         handler: async (request, reply) => {
-          const caller = await deps.auth.hubCaller(request);
-          const instance = await deps.instances.byToken(caller, caller.elementToken);
+          const instance = instances.get(request);
+          if (!instance) throw new Error('hub request reached its handler unauthenticated');
           const response = await deps.hubs.execute(instance, hubRequest(request, prefix));
           // The status comes from the operation, not from the schema's literal keys.
           return (reply as unknown as FastifyReply).status(response.status).headers(response.headers).send(response.body);

@@ -31,6 +31,9 @@ export interface ConfigurationPolicy {
 }
 
 const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
+/** Bounds well above any real configuration, so one instance cannot bloat the store or every poll. */
+export const CONFIGURATION_LIMITS = { keys: 100, valueLength: 8192, urlLength: 2048, pollerConfigurationLength: 65_536 } as const;
+const URL_KEYS = new Set(['oauth.callback.url', 'event.notification.callback.url']);
 
 function stringValue(config: Record<string, unknown>, key: string, required: boolean): string | undefined {
   const value = config[key];
@@ -39,6 +42,8 @@ function stringValue(config: Record<string, unknown>, key: string, required: boo
     return undefined;
   }
   if (typeof value !== 'string') throw new BadRequest(`configuration.${key} must be a string`);
+  const limit = URL_KEYS.has(key) ? CONFIGURATION_LIMITS.urlLength : CONFIGURATION_LIMITS.valueLength;
+  if (value.length > limit) throw new BadRequest(`configuration.${key} must be at most ${limit} characters`);
   return value.trim();
 }
 
@@ -77,6 +82,8 @@ export function parseInstanceConfiguration(
 ): InstanceConfiguration {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new BadRequest('configuration must be an object');
   const config: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const keyCount = Object.keys(config).length;
+  if (keyCount > CONFIGURATION_LIMITS.keys) throw new BadRequest(`configuration must hold at most ${CONFIGURATION_LIMITS.keys} keys, got ${keyCount}`);
   for (const field of element.configuration) {
     if (field.secret && config[field.key] === MASKED_SECRET) {
       if (stored[field.key] === undefined) throw new BadRequest(`configuration.${field.key} must be the secret itself, not the mask`);
@@ -115,11 +122,15 @@ export function parseInstanceConfiguration(
     if (value === undefined || value === null) continue;
     if (key === 'event.poller.configuration') continue;
     if (typeof value === 'object') throw new BadRequest(`configuration.${key} must be a string, number or boolean`);
+    if (String(value).length > CONFIGURATION_LIMITS.valueLength) throw new BadRequest(`configuration.${key} must be at most ${CONFIGURATION_LIMITS.valueLength} characters`);
     (secretKeys.has(key) ? secretValues : publicValues)[key] = String(value);
   }
   publicValues['event.notification.enabled'] = String(eventsEnabled);
   publicValues['event.poller.refresh_interval'] = String(refreshIntervalMinutes);
   publicValues['event.poller.configuration'] = JSON.stringify(pollerConfiguration);
+  if (publicValues['event.poller.configuration'].length > CONFIGURATION_LIMITS.pollerConfigurationLength) {
+    throw new BadRequest(`configuration.event.poller.configuration must be at most ${CONFIGURATION_LIMITS.pollerConfigurationLength} characters as JSON`);
+  }
 
   return {
     clientId,

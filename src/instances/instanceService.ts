@@ -65,9 +65,13 @@ function parseName(raw: unknown): string {
   return raw.trim();
 }
 
+const MAX_TAGS = 50;
+const MAX_CODE_LENGTH = 4096;
+
 function parseTags(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new BadRequest('tags must be an array of strings');
+  if (raw.length > MAX_TAGS) throw new BadRequest(`tags must hold at most ${MAX_TAGS} tags, got ${raw.length}`);
   return raw.map((tag, index) => {
     if (typeof tag !== 'string' || !tag.trim()) throw new BadRequest(`tags[${index}] must be a non-empty string`);
     if (tag.length > 255) throw new BadRequest(`tags[${index}] must be at most 255 characters`);
@@ -85,6 +89,7 @@ function parseCode(body: InstanceBody, required: boolean): string | undefined {
   const code = providerData.code;
   if (code === undefined && !required) return undefined;
   if (typeof code !== 'string' || !code.trim()) throw new BadRequest('providerData.code must be a non-empty string');
+  if (code.length > MAX_CODE_LENGTH) throw new BadRequest(`providerData.code must be at most ${MAX_CODE_LENGTH} characters`);
   return code.trim();
 }
 
@@ -322,7 +327,7 @@ export class InstanceService {
           .where('next_attempt_at', 'is', null)
           .execute();
       }
-      await syncPollSchedules(trx, result, now);
+      await syncPollSchedules(trx, result, now, { intervalChanged: result.refresh_interval_minutes !== row.refresh_interval_minutes });
       return result;
     });
     return this.view(updated);

@@ -3,3 +3,4 @@
 
 export { Metrics, type MetricsOptions } from './metrics.ts';
 export { readStoreBacklog, instanceState, CachedReader, INSTANCE_STATES, PENDING_NOTIFICATION_STATUSES, type StoreBacklog, type InstanceState } from './storeBacklog.ts';
+export { logRedaction, redactQuery, REDACTED } from './logRedaction.ts';

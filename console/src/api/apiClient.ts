@@ -101,8 +101,9 @@ export class ApiClient {
     return this.get(`/elements/${encodeURIComponent(key)}`);
   }
 
-  async oauthUrl(elementKey: string, params: { apiKey: string; apiSecret: string; callbackUrl: string; state: string; scope?: string }): Promise<string> {
-    const query = new URLSearchParams({ apiKey: params.apiKey, apiSecret: params.apiSecret, callbackUrl: params.callbackUrl, state: params.state });
+  /** The client secret is not sent: the URL does not need it, and a secret in a query string ends up in logs. */
+  async oauthUrl(elementKey: string, params: { apiKey: string; callbackUrl: string; state: string; scope?: string }): Promise<string> {
+    const query = new URLSearchParams({ apiKey: params.apiKey, callbackUrl: params.callbackUrl, state: params.state });
     if (params.scope) query.set('scope', params.scope);
     const result = await this.get<{ oauthUrl: string }>(`/elements/${encodeURIComponent(elementKey)}/oauth/url?${query}`);
     return result.oauthUrl;

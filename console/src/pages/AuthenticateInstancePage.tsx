@@ -139,7 +139,6 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
       const state = randomState();
       const oauthUrl = await api.oauthUrl(element.key, {
         apiKey: values.clientId.trim(),
-        apiSecret: values.clientSecret.trim(),
         callbackUrl: values.redirectUri.trim(),
         state,
         ...(values.scope.trim() ? { scope: values.scope.trim() } : {}),

@@ -20,7 +20,7 @@ import type { ResourcePollerConfiguration } from './pollerConfiguration.ts';
 import { PollLateness, type LatenessReport } from './pollLateness.ts';
 import { PollLeaseBook } from './pollLeases.ts';
 import { detectionKind, effectiveResourceConfiguration, pollResource, type DetectionKind, type HubExecutor, type PollOutcome } from './resourcePoller.ts';
-import { configuredResources, isPollingRunnable, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
+import { configuredResources, isPollingRunnable, refreshIntervalMinutes, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
 
 export interface PollWorkerOptions {
   db: Kysely<Database>;
@@ -199,7 +199,8 @@ export class PollWorker {
         return;
       }
       const { owner_email: ownerEmail, ...instance } = found;
-      const config = configuredResources(instance)[schedule.resource];
+      const resources = configuredResources(instance);
+      const config = Object.hasOwn(resources, schedule.resource) ? resources[schedule.resource] : undefined;
       if (!config || !isPollingRunnable(instance) || resourceConfigFingerprint(config) !== schedule.config_fingerprint) {
         // The instance changed since this row was scheduled: bring the schedule in line and move on.
         this.report(undefined, 'skipped', started);
@@ -223,7 +224,7 @@ export class PollWorker {
         });
       } catch (error) {
         this.report(this.kindOf(instance, schedule.resource, config), 'failure', started);
-        await this.recordFailure(schedule, instance.refresh_interval_minutes ?? 15, startedAt, error);
+        await this.recordFailure(schedule, refreshIntervalMinutes(instance), startedAt, error);
         return;
       }
       this.report(outcome.kind, outcome.baseline ? 'baseline' : 'success', started);
@@ -234,7 +235,7 @@ export class PollWorker {
         cursor: outcome.idleCursor ?? null,
         last_poll_at: startedAt,
         last_success_at: startedAt,
-        next_run_at: outcome.more ? now : nextRunAt(startedAt, instance.refresh_interval_minutes ?? 15, now, this.random),
+        next_run_at: outcome.more ? now : nextRunAt(startedAt, refreshIntervalMinutes(instance), now, this.random),
       });
       if (outcome.events > 0) this.options.onEvents?.();
       if (outcome.events > 0 || outcome.baseline || outcome.resynchronized) {

@@ -2,7 +2,7 @@
 // leading slash, numbers and booleans possibly as strings), validated into one normalized shape. Every error
 // is a BadRequest naming the exact field, because it is shown to the API caller at create/PATCH.
 
-import { BadRequest } from '../../errors/index.ts';
+import { BadRequest, checkJsonValue } from '../../errors/index.ts';
 import { validateDateFormat } from './recordDates.ts';
 import { resolveTimeZone } from './timeZones.ts';
 import { validatePollUrl } from './urlPlaceholders.ts';
@@ -41,6 +41,8 @@ export type PollerConfiguration = Readonly<Record<string, ResourcePollerConfigur
 
 export const DEFAULT_POLLER_CONFIGURATION_FIELD = 'event.poller.configuration';
 export const MAX_PAGE_SIZE = 500;
+/** Resources one instance may poll: each is a schedule row and a provider call per interval. */
+export const MAX_RESOURCES = 50;
 
 const DATE_KEYS = ['updatedDateField', 'updatedDateFormat', 'updatedDateTimezone', 'createdDateField', 'createdDateFormat', 'createdDateTimezone'] as const;
 
@@ -48,6 +50,8 @@ const DATE_KEYS = ['updatedDateField', 'updatedDateFormat', 'updatedDateTimezone
 export function parsePollerConfiguration(value: unknown, options: { fieldName?: string } = {}): PollerConfiguration {
   const field = options.fieldName ?? DEFAULT_POLLER_CONFIGURATION_FIELD;
   const root = objectFromValue(value, field, 'must be an object or a JSON string');
+  const count = Object.keys(root).length;
+  if (count > MAX_RESOURCES) throw new BadRequest(`${field} must configure at most ${MAX_RESOURCES} resources, got ${count}`);
   const result = new Map<string, ResourcePollerConfiguration>();
   const originalKeys = new Map<string, string>();
   for (const [rawKey, entry] of Object.entries(root)) {
@@ -149,6 +153,8 @@ function objectFromValue(value: unknown, field: string, problem: string): Record
     } catch {
       throw new BadRequest(`${field} ${problem}: the string is not valid JSON`);
     }
+    // Parsed here, so the HTTP edge's rules (no NUL, bounded nesting) have not seen it yet.
+    checkJsonValue(candidate, field);
   }
   if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) throw new BadRequest(`${field} ${problem}`);
   return candidate as Record<string, unknown>;

@@ -12,6 +12,11 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database, InstanceRow } from '../../store/index.ts';
 import type { PollerConfiguration } from './pollerConfiguration.ts';
 
+/** Rows written before the interval was stored poll at the configuration's default. */
+export function refreshIntervalMinutes(instance: InstanceRow): number {
+  return instance.refresh_interval_minutes ?? 15;
+}
+
 /** next_run_at of a paused schedule: never due. */
 export const PAUSED_AT = 253_402_300_799_000;
 
@@ -47,12 +52,23 @@ export function configuredResources(instance: InstanceRow): PollerConfiguration 
   return parsed;
 }
 
-export async function syncPollSchedules(db: Kysely<Database> | Transaction<Database>, instance: InstanceRow, now = Date.now()): Promise<void> {
+export interface SyncOptions {
+  /** The refresh interval changed: a waiting poll moves to its last poll plus the new interval (or now). */
+  intervalChanged?: boolean;
+}
+
+export async function syncPollSchedules(
+  db: Kysely<Database> | Transaction<Database>,
+  instance: InstanceRow,
+  now = Date.now(),
+  options: SyncOptions = {},
+): Promise<void> {
   const wanted = configuredResources(instance);
   const runnable = isPollingRunnable(instance);
   const existing = await db.selectFrom('poll_schedules').selectAll().where('instance_id', '=', instance.id).execute();
 
-  const gone = existing.filter((row) => !(row.resource in wanted)).map((row) => row.id);
+  // Own keys only: a resource named "toString" or "constructor" must not match an inherited property.
+  const gone = existing.filter((row) => !Object.hasOwn(wanted, row.resource)).map((row) => row.id);
   if (gone.length > 0) await db.deleteFrom('poll_schedules').where('id', 'in', gone).execute();
 
   for (const [resource, config] of Object.entries(wanted)) {
@@ -88,6 +104,13 @@ export async function syncPollSchedules(db: Kysely<Database> | Transaction<Datab
       await db.updateTable('poll_schedules').set({ next_run_at: PAUSED_AT }).where('id', '=', row.id).execute();
     } else if (runnable && row.next_run_at === PAUSED_AT) {
       await db.updateTable('poll_schedules').set({ next_run_at: now, consecutive_failures: 0 }).where('id', '=', row.id).execute();
+    } else if (runnable && options.intervalChanged && row.last_poll_at !== null) {
+      const intervalMs = refreshIntervalMinutes(instance) * 60_000;
+      const next = Math.max(now, row.last_poll_at + intervalMs);
+      // A poll in flight sets its own next run when it ends, from the interval it started with.
+      if (next !== row.next_run_at) {
+        await db.updateTable('poll_schedules').set({ next_run_at: next }).where('id', '=', row.id).where('next_run_at', '=', row.next_run_at).execute();
+      }
     }
   }
 }

@@ -27,20 +27,28 @@ const listQuery = {
   },
 } as const;
 
+type ListQuery = Omit<EventFilter, 'instanceId'>;
+
+/** Only the documented filters reach the service; the instance comes from the path, never the query. */
+function listFilter(query: ListQuery): ListQuery {
+  const { status, eventType, objectType, from, to, pageSize, nextPage } = query;
+  return { status, eventType, objectType, from, to, pageSize, nextPage };
+}
+
 export function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): void {
   const tags = ['events'];
 
-  app.get<{ Querystring: EventFilter }>('/instances/events', { schema: { tags, summary: "The organization's events, newest first", querystring: listQuery } }, async (request, reply) => {
-    const page = await deps.events.list(await deps.auth.caller(request), request.query);
+  app.get<{ Querystring: ListQuery }>('/instances/events', { schema: { tags, summary: "The organization's events, newest first", querystring: listQuery } }, async (request, reply) => {
+    const page = await deps.events.list(await deps.auth.caller(request), listFilter(request.query));
     if (page.nextPage) reply.header(HUB_HEADERS.nextPageToken, page.nextPage);
     return page.events;
   });
 
-  app.get<{ Params: { id: string }; Querystring: EventFilter }>(
+  app.get<{ Params: { id: string }; Querystring: ListQuery }>(
     '/instances/:id/events',
     { schema: { tags, summary: "An instance's events, newest first", querystring: listQuery } },
     async (request, reply) => {
-      const page = await deps.events.list(await deps.auth.caller(request), { ...request.query, instanceId: instanceId(request.params.id) });
+      const page = await deps.events.list(await deps.auth.caller(request), { ...listFilter(request.query), instanceId: instanceId(request.params.id) });
       if (page.nextPage) reply.header(HUB_HEADERS.nextPageToken, page.nextPage);
       return page.events;
     },
