@@ -22,7 +22,7 @@ function readKeyFile(file: string): Buffer[] {
 }
 
 function writeKeyFile(file: string, keys: readonly Buffer[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, keys.map((k) => k.toString('base64')).join('\n') + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);

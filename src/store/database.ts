@@ -41,11 +41,15 @@ export async function openStore(options: {
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';
-    fs.mkdirSync(options.dataDir, { recursive: true });
-    const sqlite = new SQLite(sqliteFile(options.dataDir));
+    const file = sqliteFile(options.dataDir);
+    createPrivately(options.dataDir, file);
+    const sqlite = new SQLite(file);
     // WAL lets readers proceed during the single writer's transactions; busy_timeout covers the
     // `changehook` commands (migrate, keys rotate) that open the same file beside a running server.
     sqlite.pragma('journal_mode = WAL');
+    // New -wal and -shm files take the database file's mode; ones already there (an earlier version's, or
+    // another process's) keep theirs.
+    for (const sibling of [`${file}-wal`, `${file}-shm`]) tightenMode(sibling);
     // In WAL mode NORMAL survives any process crash; a power cut may roll back the last commits, and
     // since a poll's events and its cursor commit together, that only repeats the poll (the receiver
     // may see a delivery again: delivery is at-least-once), it never loses a change.
@@ -56,6 +60,30 @@ export async function openStore(options: {
   }
   await migrate(db, dialect);
   return { db, dialect, close: () => db.destroy() };
+}
+
+/**
+ * The store holds mail subjects and snippets, so only its owner may read it: a data directory we create
+ * is 0700 (one the operator made is left as it is), and the database file is created 0600 before SQLite
+ * opens it (SQLite's own default is 0644) or, left looser by an earlier version, tightened.
+ */
+function createPrivately(dataDir: string, file: string): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  tightenMode(file);
+}
+
+/** Takes group and other access away from a file, if it exists and we own it. */
+function tightenMode(file: string): void {
+  try {
+    const mode = fs.statSync(file).mode & 0o777;
+    if (mode & 0o077) fs.chmodSync(file, mode & 0o700);
+  } catch (error) {
+    // Not there (none yet, or the last connection removed it), or another user's: then its owner's next
+    // start tightens it; refusing to open over it would only stop the service.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'EPERM') throw error;
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 500;

@@ -13,7 +13,7 @@ import type { Keyring } from '../../crypto/index.ts';
 import { claimDueNotifications, type Claimed, type Database, type NotificationRow, type StoreDialect } from '../../store/index.ts';
 import { KeyedConcurrencyLimiter } from '../../hubs/concurrencyLimiter.ts';
 import { ClaimLoop } from '../claimLoop.ts';
-import { assertPublicLiteral, createCallbackAgent, PrivateAddressRefused } from './callbackAgent.ts';
+import { assertPublicLiteral, connectionFailureText, createCallbackAgent } from './callbackAgent.ts';
 import { deliveryHeaders } from './deliveryHeaders.ts';
 import { OriginThrottle, originSignal, type OriginPause } from './originThrottle.ts';
 import { DELIVERY_TIMEOUT_MS, nextAttempt, parseRetryAfter, type DeliveryOutcome, type NextStep } from './retrySchedule.ts';
@@ -293,13 +293,12 @@ export class DeliveryWorker {
     } catch (error) {
       const err = error as Error & { code?: string; cause?: Error & { code?: string } };
       const timedOut = err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT';
-      const refused = error instanceof PrivateAddressRefused || err.cause instanceof PrivateAddressRefused;
       const code = err.code ?? err.cause?.code;
       return {
         outcome: { kind: timedOut ? 'timeout' : 'connection' },
         statusCode: null,
         excerpt: null,
-        error: refused ? (err.cause ?? err).message : timedOut ? `timed out after ${this.timeoutMs} ms` : `${err.code ?? err.name}: ${err.message}`,
+        error: timedOut ? `timed out after ${this.timeoutMs} ms` : connectionFailureText(error),
         durationMs: elapsed(),
         ...(typeof code === 'string' ? { errorCode: code } : {}),
       };

@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { request } from 'undici';
-import { assertPublicLiteral, createCallbackAgent, PrivateAddressRefused, type HostResolver } from '../../../src/events/delivery/callbackAgent.ts';
+import { assertPublicLiteral, connectionFailureText, createCallbackAgent, PrivateAddressRefused, type HostResolver } from '../../../src/events/delivery/callbackAgent.ts';
 import { callbackUrlProblem } from '../../../src/instances/index.ts';
 
 let server: http.Server;
@@ -19,10 +19,23 @@ before(async () => {
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 test('literal private, loopback and link-local addresses are refused before connecting', () => {
-  for (const url of ['http://127.0.0.1/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://[::ffff:192.168.1.1]/', 'http://localhost/', 'http://LOCALHOST./']) {
+  for (const url of ['http://127.0.0.1/x', 'http://10.1.2.3/', 'http://169.254.169.254/latest', 'http://[::1]/', 'http://[::ffff:192.168.1.1]/', 'http://[::127.0.0.1]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:7f00:1::]/', 'http://localhost/', 'http://LOCALHOST./']) {
     assert.throws(() => assertPublicLiteral(new URL(url)), PrivateAddressRefused, url);
   }
   assert.doesNotThrow(() => assertPublicLiteral(new URL('https://cloud-element.com/elements/api-v2/events/page.elementKey/')));
+});
+
+test('a refusal does not name the address the host resolved to: tenants read it', async () => {
+  const rebinding: HostResolver = (_hostname, _options, callback) => callback(null, [{ address: '10.11.12.13', family: 4 }]);
+  const guarded = createCallbackAgent({ allowPrivate: false, resolve: rebinding });
+  const error = await request(`http://hooks.example.com:${port}/`, { dispatcher: guarded }).then(
+    () => assert.fail('refused'),
+    (failure: unknown) => failure,
+  );
+  await guarded.close();
+  const text = connectionFailureText(error);
+  assert.match(text, /private or loopback/);
+  assert.doesNotMatch(text, /10\.11\.12\.13/);
 });
 
 test('at create time: form and literal addresses only; a host name need not resolve', () => {
@@ -43,6 +56,15 @@ test('a host name that resolves to loopback is refused when connecting (DNS rebi
     return error instanceof PrivateAddressRefused || error.cause instanceof PrivateAddressRefused;
   });
   await guarded.close();
+  // An IPv6 answer carrying loopback (IPv4-translated, NAT64, 6to4) is refused the same way.
+  for (const address of ['::ffff:0:7f00:1', '64:ff9b::7f00:1', '2002:7f00:1::1']) {
+    const embedding: HostResolver = (_hostname, _options, callback) => callback(null, [{ address, family: 6 }]);
+    const agent = createCallbackAgent({ allowPrivate: false, resolve: embedding });
+    await assert.rejects(request(`http://hooks.example.com:${port}/`, { dispatcher: agent, headersTimeout: 2000 }), (error: Error & { cause?: Error }) => {
+      return error instanceof PrivateAddressRefused || error.cause instanceof PrivateAddressRefused;
+    }, address);
+    await agent.close();
+  }
   const publicDns: HostResolver = (_hostname, _options, callback) => callback(null, [{ address: '93.184.215.14', family: 4 }]);
   const allowed = createCallbackAgent({ allowPrivate: false, resolve: publicDns });
   // The guard lets a public address through (the connection itself then fails: no network here).
