@@ -81,6 +81,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
       events: services.events,
       metrics: services.metrics,
       trustProxy: effective.trustProxy,
+      rateLimitPerMinute: effective.rateLimitPerMinute,
       checkReady: async () => {
         await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
       },

@@ -46,6 +46,8 @@ export interface Config {
    * counting): false (default: the socket's address), true (any), a hop count, or addresses/CIDRs.
    */
   trustProxy: boolean | number | string[];
+  /** API requests per minute per caller (its credentials, or its address when it has none). */
+  rateLimitPerMinute: number;
   logLevel: string;
 }
 
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     deliveryConcurrencyPerOrigin: delivery.perOrigin,
     eventRetentionMs: readPositiveInteger(env, 'CHANGEHOOK_EVENT_RETENTION_DAYS', 30) * 86_400_000,
     trustProxy: readTrustProxy(env),
+    rateLimitPerMinute: readPositiveInteger(env, 'CHANGEHOOK_RATE_LIMIT_PER_MINUTE', 1200),
     logLevel: env.LOG_LEVEL || 'info',
   };
 }

@@ -40,7 +40,7 @@ export interface AppDeps {
   events: EventService;
   /** Resolves when the store answers; used by /readyz. */
   checkReady(): Promise<void>;
-  /** Requests per minute per caller (Authorization header or address). */
+  /** Requests per minute per caller (its parsed credentials, or its address). Default 1200. */
   rateLimitPerMinute?: number;
   /** What the web console is told about this server (sandbox, emulator); default: not a sandbox. */
   consoleConfig?: ConsoleConfig;
