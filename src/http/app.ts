@@ -67,6 +67,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => crypto.randomUUID(),
     trustProxy: trustProxyOption(deps.trustProxy),
     bodyLimit: 1024 * 1024,
+    // Malformed percent-escapes and over-long path parameters are refused by the router itself; their
+    // answer gets the same {requestId, message} body as every other error.
+    frameworkErrors: errorHandler,
     // Schemas describe shapes for OpenAPI and catch gross mistakes; no silent coercion or stripping,
     // so the services see what the caller sent and name the field at fault.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },

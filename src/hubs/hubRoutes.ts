@@ -4,6 +4,7 @@
 // organization; the handler then hands the request to HubService.execute.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BadRequest } from '../errors/index.ts';
 import type { InstanceRow } from '../store/index.ts';
 import type { Caller } from '../tenants/index.ts';
 import type { HubMethod, HubQuery, HubRequest } from './hubContract.ts';
@@ -64,6 +65,10 @@ export function hubRoutes(app: FastifyInstance, deps: HubRoutesDeps): void {
         handler: async (request, reply) => {
           const instance = instances.get(request);
           if (!instance) throw new Error('hub request reached its handler unauthenticated');
+          // `/messages/` reaches the `/messages/:id` route with an empty id; the hub must not answer it as the list.
+          for (const [name, value] of Object.entries((request.params ?? {}) as Record<string, string>)) {
+            if (value === '') throw new BadRequest(`${name} must not be empty`);
+          }
           const response = await deps.hubs.execute(instance, hubRequest(request, prefix));
           // The status comes from the operation, not from the schema's literal keys.
           return (reply as unknown as FastifyReply).status(response.status).headers(response.headers).send(response.body);

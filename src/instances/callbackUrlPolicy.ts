@@ -5,10 +5,11 @@
 import net from 'node:net';
 
 const blockedIpv4 = new net.BlockList();
-// IPv4: "this network", private, loopback, link-local, CGNAT, benchmarking, multicast and reserved.
+// IPv4: "this network", private, loopback, link-local, CGNAT, benchmarking, documentation, multicast and reserved.
 for (const [address, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
+  ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) blockedIpv4.addSubnet(address, prefix, 'ipv4');
 
 // IPv6: only global unicast (2000::/3) is routed on the internet. Everything outside it is refused —

@@ -20,6 +20,8 @@ const refusedUrls = [
   'http://[2002:7f00:1::]/', 'http://[2002:a9fe:a9fe::1]/', 'http://[2002:c0a8:101:1::1]/',
   // Teredo: the client is the last 32 bits inverted (80ff:fffe = 127.0.0.1), or a private server.
   'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/', 'http://[2001:0:a00:1:8000:63bf:f7f7:f7f7]/',
+  // IPv4 documentation ranges (TEST-NET-1, -2, -3).
+  'http://192.0.2.1/', 'http://198.51.100.7/', 'http://203.0.113.9/',
   // Non-public IPv6 ranges.
   'http://[::]/', 'http://[::1]/', 'http://[100::1]/', 'http://[100::ffff:ffff:ffff:ffff]/', 'http://[2001:db8::1]/',
   'http://[2001:2::1]/', 'http://[2001:10::1]/', 'http://[2001:20::1]/', 'http://[3fff::1]/', 'http://[fc00::1]/', 'http://[fd12:3456::1]/',
