@@ -34,7 +34,7 @@ export function checkJsonValue(value: unknown, field = ''): void {
     if (current === null || typeof current !== 'object' || Buffer.isBuffer(current)) continue;
     if (depth >= MAX_JSON_DEPTH) throw new BadRequest(`${displayField(at)} is nested deeper than ${MAX_JSON_DEPTH} levels`);
     if (Array.isArray(current)) {
-      current.forEach((item, index) => stack.push({ value: item, field: childField(at, index), depth: depth + 1 }));
+      for (const [index, item] of current.entries()) stack.push({ value: item, field: childField(at, index), depth: depth + 1 });
       continue;
     }
     for (const [key, item] of Object.entries(current)) {

@@ -10,10 +10,10 @@ import { apiCall, createInstance, startTestApp, type TestApp } from '../support/
 
 const FAILURE_LIMIT = 20;
 
-async function failUntil429(app: TestApp, headers: () => Record<string, string>, attempts = FAILURE_LIMIT + 5): Promise<number[]> {
+async function failUntil429(app: TestApp, headers: (attempt: number) => Record<string, string>, attempts = FAILURE_LIMIT + 5): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < attempts; i += 1) {
-    statuses.push((await apiCall(app, 'GET', '/instances', undefined, headers())).status);
+    statuses.push((await apiCall(app, 'GET', '/instances', undefined, headers(i))).status);
   }
   return statuses;
 }
@@ -26,8 +26,7 @@ describe('failed-authentication limits behind a trusted proxy', () => {
   after(() => app.close());
 
   test('an address over the limit is answered 429 for wrong secrets, but valid credentials from it are served', async () => {
-    let guess = 0;
-    const statuses = await failUntil429(app, () => ({ authorization: `User guess-${(guess += 1)}-0123456789abcdef, Organization wrong`, 'x-forwarded-for': '203.0.113.7' }));
+    const statuses = await failUntil429(app, (guess) => ({ authorization: `User guess-${guess}-0123456789abcdef, Organization wrong`, 'x-forwarded-for': '203.0.113.7' }));
     assert.equal(statuses[0], 401);
     assert.equal(statuses.at(-1), 429, statuses.join(','));
     const valid = await apiCall(app, 'GET', '/instances', undefined, { 'x-forwarded-for': '203.0.113.7' });
@@ -37,8 +36,7 @@ describe('failed-authentication limits behind a trusted proxy', () => {
   });
 
   test('one secret tried from many addresses is limited by the secret', async () => {
-    let address = 0;
-    const statuses = await failUntil429(app, () => ({ authorization: `User ${app.userSecret}, Organization wrong-organization-secret`, 'x-forwarded-for': `198.51.100.${(address += 1)}` }));
+    const statuses = await failUntil429(app, (address) => ({ authorization: `User ${app.userSecret}, Organization wrong-organization-secret`, 'x-forwarded-for': `198.51.100.${address + 1}` }));
     assert.equal(statuses.at(-1), 429, statuses.join(','));
     assert.equal((await apiCall(app, 'GET', '/instances', undefined, { 'x-forwarded-for': '198.51.100.200' })).status, 200, 'the right pair still works');
   });
