@@ -20,6 +20,14 @@ export interface ElementResource {
   description: string;
   /** Whether the poller can watch it, and how it detects changes. */
   polling?: 'cursor' | 'listing';
+  /**
+   * For a cursor resource: how to recover when the provider no longer has changes from an old cursor.
+   * The poller keeps, per object the receiver was told about, a fingerprint of `stateFields`; when the
+   * cursor expires it reads `snapshotPath` (every object with those fields), emits DELETED for objects
+   * gone, UPDATED for objects whose fields differ and CREATED for new ones, reading each changed
+   * object's full record from `recordPath` (`:id` is replaced).
+   */
+  recovery?: { snapshotPath: string; stateFields: readonly string[]; recordPath: string };
 }
 
 export interface ElementDefinition {

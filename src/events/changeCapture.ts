@@ -48,6 +48,7 @@ export interface PollCommit {
     last_success_at?: number;
     last_error?: string | null;
     consecutive_failures?: number;
+    state_snapshot_at?: number | null;
   };
   fingerprints?: FingerprintWrite;
   onCommitted?: CaptureListener;

@@ -78,6 +78,8 @@ export interface PollSchedulesTable {
   last_error: string | null;
   consecutive_failures: Generated<number>;
   created_at: number;
+  /** Cursor resources with recovery: when the kept object state was last complete; null = not kept yet. */
+  state_snapshot_at: number | null;
 }
 
 export interface ObjectFingerprintsTable {

@@ -37,7 +37,15 @@ export const gmailElement: ElementDefinition = {
     { key: 'event.poller.configuration', name: 'Configure Polling', type: 'TEXTAREA', description: 'Resources to poll, as JSON', required: false },
   ],
   resources: [
-    { name: 'changed-messages', path: '/changed-messages', methods: ['GET'], description: 'Messages changed since a cursor (Gmail History API)', polling: 'cursor' },
+    {
+      name: 'changed-messages',
+      path: '/changed-messages',
+      methods: ['GET'],
+      description: 'Messages changed since a cursor (Gmail History API)',
+      polling: 'cursor',
+      recovery: { snapshotPath: '/message-states', stateFields: ['labelIds'], recordPath: '/messages/:id' },
+    },
+    { name: 'message-states', path: '/message-states', methods: ['GET'], description: 'Every message with its labels, ids only (what history recovery compares)' },
     { name: 'messages', path: '/messages', methods: ['GET', 'POST', 'PATCH', 'DELETE'], description: 'Messages of the mailbox', polling: 'listing' },
     { name: 'threads', path: '/threads', methods: ['GET', 'PATCH', 'DELETE'], description: 'Conversations', polling: 'listing' },
     { name: 'labels', path: '/labels', methods: ['GET', 'POST', 'PATCH', 'DELETE'], description: 'System and user labels', polling: 'listing' },

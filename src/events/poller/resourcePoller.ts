@@ -1,18 +1,20 @@
 // One poll of one (instance, resource): reads the resource through the hub (in process), detects the
 // changes with the strongest method the resource allows, and commits them through the outbox.
-//   cursor   — the hub's change feed (Gmail changed-messages over history.list), page by page;
+//   cursor   — the hub's change feed (Gmail changed-messages over history.list), page by page, keeping
+//              the state of each object when the element says how to recover an expired cursor;
 //   window   — a URL with date placeholders, filled from the last poll minus pollDelay;
 //   listing  — every page, diffed against the stored fingerprints.
 // The first poll of a resource records the baseline and emits nothing.
 
 import type { Kysely } from 'kysely';
-import type { ElementDefinition } from '../../elements/index.ts';
+import type { ElementDefinition, ElementResource } from '../../elements/index.ts';
 import { ProviderError } from '../../errors/index.ts';
 import { CursorExpired, HUB_HEADERS, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
 import type { Database, InstanceRow, PollScheduleRow } from '../../store/index.ts';
 import { commitPoll, loadFingerprints, type CaptureListener, type FingerprintWrite } from '../changeCapture.ts';
-import type { DetectedChange } from './changeDetection.ts';
+import { minimalRecord, type DetectedChange, type ProviderRecord } from './changeDetection.ts';
 import { eventsFromCursorRecords } from './cursorChanges.ts';
+import { compareSnapshot, pageFingerprints } from './cursorState.ts';
 import { detectListingChanges } from './listingChanges.ts';
 import { resourceNameFromUrl, type ResourcePollerConfiguration } from './pollerConfiguration.ts';
 import { expandPollUrl, placeholdersIn } from './urlPlaceholders.ts';
@@ -57,11 +59,18 @@ const MAX_CURSOR_PAGES_PER_POLL = 20;
 const DEFAULT_LIST_PAGE_SIZE = 200;
 const MAX_LISTING_PAGES = 1000;
 
-export function detectionKind(element: ElementDefinition, config: ResourcePollerConfiguration): DetectionKind {
+function elementResource(element: ElementDefinition, config: ResourcePollerConfiguration): ElementResource | undefined {
   const { resourceName } = resourceNameFromUrl(config.url);
-  if (element.resources.find((r) => r.name === resourceName)?.polling === 'cursor') return 'cursor';
+  return element.resources.find((r) => r.name === resourceName);
+}
+
+export function detectionKind(element: ElementDefinition, config: ResourcePollerConfiguration): DetectionKind {
+  if (elementResource(element, config)?.polling === 'cursor') return 'cursor';
   return placeholdersIn(config.url).length > 0 ? 'window' : 'listing';
 }
+
+/** Changed objects' records are read this many at a time during a recovery. */
+const RECORD_READS_AT_ONCE = 8;
 
 
 /** Splits `/hubs/general/messages?x=1` into the hub path and query the hub engine takes. */
@@ -110,7 +119,7 @@ function commitBase(ctx: PollContext) {
   };
 }
 
-function success(ctx: PollContext, extra: { cursor?: string | null; baseline_at?: number | null } = {}) {
+function success(ctx: PollContext, extra: { cursor?: string | null; baseline_at?: number | null; state_snapshot_at?: number | null } = {}) {
   return { ...extra, last_success_at: ctx.startedAt, last_error: null, consecutive_failures: 0 };
 }
 
@@ -138,12 +147,19 @@ export async function pollResource(ctx: PollContext): Promise<PollOutcome> {
 
 async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
   const { schedule, config } = ctx;
+  const recovery = elementResource(ctx.element, config)?.recovery;
   if (schedule.baseline_at === null || !schedule.cursor) {
-    const response = await ctx.hubs.execute(ctx.instance, hubRequest(config.url));
-    const cursor = response.headers[HUB_HEADERS.nextCursor];
-    if (!cursor) throw new ProviderError(`the hub gave no cursor for ${schedule.resource}`, { statusCode: 502 });
-    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: success(ctx, { cursor, baseline_at: ctx.startedAt }) });
+    // The cursor first, then the state: changes in between are reported again by the next poll, never lost.
+    const cursor = await freshCursor(ctx);
+    const state = recovery ? { fingerprints: { kind: 'replace', fingerprints: await snapshotState(ctx, recovery) } as const } : {};
+    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], ...state, schedule: success(ctx, { cursor, baseline_at: ctx.startedAt, ...(recovery ? { state_snapshot_at: ctx.startedAt } : {}) }) });
     return { kind: 'cursor', events: 0, baseline: true, more: false };
+  }
+  if (recovery && schedule.state_snapshot_at === null) {
+    // Baselined before the state was kept: take it now, while the cursor is valid. The pages read next
+    // from the cursor replay changes the snapshot already holds; applying them again changes nothing.
+    const fingerprints = await snapshotState(ctx, recovery);
+    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], fingerprints: { kind: 'replace', fingerprints }, schedule: { state_snapshot_at: ctx.startedAt } });
   }
   let cursor = schedule.cursor;
   let events = 0;
@@ -164,8 +180,10 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
     if (detection.changes.length === 0 && !hasMore) {
       return { kind: 'cursor', events, baseline: false, more: false, idleCursor: next };
     }
-    // The page's events and the cursor past them commit together: a crash repeats the page, never skips it.
-    const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes: detection.changes, schedule: success(ctx, { cursor: next }) });
+    // The page's events, the state they leave and the cursor past them commit together: a crash repeats
+    // the page, never skips it.
+    const state = recovery ? { fingerprints: { kind: 'apply', changes: detection.changes, fingerprints: pageFingerprints(detection.changes, recovery.stateFields) } as const } : {};
+    const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes: detection.changes, ...state, schedule: success(ctx, { cursor: next }) });
     events += written.events;
     cursor = next;
     if (!hasMore) return { kind: 'cursor', events, baseline: false, more: false };
@@ -173,25 +191,85 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
   return { kind: 'cursor', events, baseline: false, more: true };
 }
 
+async function freshCursor(ctx: PollContext): Promise<string> {
+  const response = await ctx.hubs.execute(ctx.instance, hubRequest(ctx.config.url));
+  const cursor = response.headers[HUB_HEADERS.nextCursor];
+  if (!cursor) throw new ProviderError(`the hub gave no cursor for ${ctx.schedule.resource}`, { statusCode: 502 });
+  return cursor;
+}
+
+type Recovery = NonNullable<ElementResource['recovery']>;
+
+/** Every object of the resource with its state fields, in one hub call. */
+async function snapshot(ctx: PollContext, recovery: Recovery): Promise<unknown[]> {
+  return records(await ctx.hubs.execute(ctx.instance, hubRequest(hubUrl(ctx, recovery.snapshotPath))), ctx.schedule.resource);
+}
+
+async function snapshotState(ctx: PollContext, recovery: Recovery): Promise<ReadonlyMap<string, string>> {
+  return compareSnapshot(new Map(), await snapshot(ctx, recovery), ctx.config.idField, recovery.stateFields).fingerprints;
+}
+
+/** A path of the element's hub (`/message-states`, `/messages/:id` filled in) as a poll URL. */
+function hubUrl(ctx: PollContext, path: string, id?: string): string {
+  return `/hubs/${ctx.element.hub}${id === undefined ? path : path.replace(':id', encodeURIComponent(id))}`;
+}
+
 /**
- * The provider no longer has history from our cursor (Gmail keeps about a week). Take a fresh cursor
- * first, so nothing from now on is lost, then recover the gap from a listing: every message received
- * since the last successful poll becomes CREATED. Label changes and deletions inside such a gap cannot
- * be recovered from Gmail without reading every message of the mailbox.
+ * The provider no longer has changes from our cursor (Gmail keeps history about a week, sometimes
+ * hours). A fresh cursor first, so nothing from now on is lost; then the element's snapshot of every
+ * object, compared with the state the receiver was told about, gives the gap's changes: DELETED for
+ * objects gone, UPDATED for objects whose state differs, CREATED for new ones (their records read one by
+ * one). Events, the new state and the fresh cursor commit together; a crash before that repeats the
+ * whole recovery. Without a recovery (or without kept state) the gap cannot be known: the poll moves on
+ * from the fresh cursor and says so in the schedule's last error.
  */
 async function resynchronize(ctx: PollContext, eventsSoFar: number): Promise<PollOutcome> {
   const { schedule, config } = ctx;
-  const fresh = await ctx.hubs.execute(ctx.instance, hubRequest(config.url));
-  const cursor = fresh.headers[HUB_HEADERS.nextCursor];
-  if (!cursor) throw new ProviderError(`the hub gave no cursor for ${schedule.resource}`, { statusCode: 502 });
-  const since = Math.floor((schedule.last_success_at ?? schedule.baseline_at ?? ctx.startedAt) / 1000) - 60;
-  const listed = await listAll(ctx, `/hubs/${ctx.element.hub}/messages?where=${encodeURIComponent(`q='after:${since}'`)}`);
-  const changes: DetectedChange[] = eventsFromCursorRecords(
-    listed.map((record) => ({ ...(record as Record<string, unknown>), eventType: 'CREATED' })),
-    { idField: config.idField, pollDate: new Date(ctx.startedAt) },
-  ).changes;
-  const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes, schedule: success(ctx, { cursor }) });
+  const recovery = elementResource(ctx.element, config)?.recovery;
+  const cursor = await freshCursor(ctx);
+  if (!recovery) {
+    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: { ...success(ctx, { cursor }), last_error: 'the cursor expired; changes in the gap could not be recovered' } });
+    return { kind: 'cursor', events: eventsSoFar, baseline: false, more: false, resynchronized: true };
+  }
+  const known = schedule.state_snapshot_at === null ? new Map<string, string>() : await loadFingerprints(ctx.db, schedule.id);
+  const difference = compareSnapshot(known, await snapshot(ctx, recovery), config.idField, recovery.stateFields);
+  const records: ProviderRecord[] = [];
+  const vanished: string[] = [];
+  if (schedule.state_snapshot_at !== null) {
+    const changed = [...difference.created.map((id) => ({ id, eventType: 'CREATED' })), ...difference.updated.map((id) => ({ id, eventType: 'UPDATED' }))];
+    for (let at = 0; at < changed.length; at += RECORD_READS_AT_ONCE) {
+      await Promise.all(
+        changed.slice(at, at + RECORD_READS_AT_ONCE).map(async ({ id, eventType }) => {
+          const record = await readRecord(ctx, hubUrl(ctx, recovery.recordPath, id));
+          if (record) records.push({ ...record, eventType });
+          else if (known.has(id)) vanished.push(id);
+        }),
+      );
+    }
+    for (const id of [...difference.deleted, ...vanished]) records.push({ ...minimalRecord(config.idField, id), eventType: 'DELETED' });
+  }
+  const fingerprints = new Map(difference.fingerprints);
+  for (const id of vanished) fingerprints.delete(id);
+  const changes: DetectedChange[] = eventsFromCursorRecords(records, { idField: config.idField, pollDate: new Date(ctx.startedAt) }).changes;
+  const lastError = schedule.state_snapshot_at === null ? 'the cursor expired before the state was kept; changes in the gap could not be recovered' : null;
+  const written = await commitPoll(ctx.db, {
+    ...commitBase(ctx),
+    changes,
+    fingerprints: { kind: 'replace', fingerprints },
+    schedule: { ...success(ctx, { cursor, state_snapshot_at: ctx.startedAt }), last_error: lastError },
+  });
   return { kind: 'cursor', events: eventsSoFar + written.events, baseline: false, more: false, resynchronized: true };
+}
+
+/** One object's record through the hub; undefined when the provider no longer has it. */
+async function readRecord(ctx: PollContext, url: string): Promise<ProviderRecord | undefined> {
+  try {
+    const response = await ctx.hubs.execute(ctx.instance, hubRequest(url));
+    return response.body as ProviderRecord;
+  } catch (error) {
+    if (error instanceof ProviderError && error.details.providerStatus === 404) return undefined;
+    throw error;
+  }
 }
 
 async function pollWindow(ctx: PollContext): Promise<PollOutcome> {

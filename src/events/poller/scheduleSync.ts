@@ -97,7 +97,7 @@ export async function syncPollSchedules(
       await db.deleteFrom('object_fingerprints').where('schedule_id', '=', row.id).execute();
       await db
         .updateTable('poll_schedules')
-        .set({ config_fingerprint: fingerprint, cursor: null, baseline_at: null, next_run_at: runnable ? now : PAUSED_AT, consecutive_failures: 0, last_error: null })
+        .set({ config_fingerprint: fingerprint, cursor: null, baseline_at: null, state_snapshot_at: null, next_run_at: runnable ? now : PAUSED_AT, consecutive_failures: 0, last_error: null })
         .where('id', '=', row.id)
         .execute();
     } else if (!runnable && row.next_run_at !== PAUSED_AT) {

@@ -7,6 +7,7 @@ import { GmailApi } from './gmailApi.ts';
 import { pingSchema } from './gmailSchemas.ts';
 import { labelOperations } from './labelOperations.ts';
 import { messageOperations } from './messageOperations.ts';
+import { messageStatesOperation } from './messageStates.ts';
 import { threadOperations } from './threadOperations.ts';
 
 const pingOperation: HubOperation = {
@@ -30,5 +31,5 @@ const pingOperation: HubOperation = {
 export const gmailHub: ElementHub = {
   elementKey: 'gmail',
   hub: 'general',
-  operations: [pingOperation, changedMessagesOperation, ...messageOperations, ...threadOperations, ...labelOperations, ...draftOperations],
+  operations: [pingOperation, changedMessagesOperation, messageStatesOperation, ...messageOperations, ...threadOperations, ...labelOperations, ...draftOperations],
 };

@@ -39,6 +39,13 @@ export const messageSchema = {
   required: ['id', 'threadId', 'labelIds', 'snippet', 'historyId', 'internalDate', 'date', 'from', 'to', 'cc', 'subject', 'sizeEstimate'],
 } as const;
 
+export const messageStateSchema = {
+  type: 'object',
+  description: 'A message as the poller compares it: its id, thread and sorted labelIds.',
+  properties: { id: { type: 'string' }, threadId: { type: 'string' }, labelIds: { type: 'array', items: { type: 'string' } } },
+  required: ['id', 'threadId', 'labelIds'],
+} as const;
+
 export const changedMessageSchema = {
   type: 'object',
   description:
