@@ -89,11 +89,16 @@ export async function releaseSucceededPolls(db: Kysely<Database>, dialect: Store
       ? sql`jsonb_to_recordset(${rows}::jsonb) AS v(id bigint, next_run_at bigint, last_poll_at bigint, last_success_at bigint, cursor text)`
       : sql`(SELECT value ->> '$.id' AS id, value ->> '$.next_run_at' AS next_run_at, value ->> '$.last_poll_at' AS last_poll_at,
                value ->> '$.last_success_at' AS last_success_at, value ->> '$.cursor' AS cursor FROM json_each(${rows})) AS v`;
+  // The interval may have been shortened while the poll ran (a PATCH does not wait for it): the next run
+  // is then no later than the poll's start plus the instance's current interval.
+  const least = dialect === 'postgres' ? sql`LEAST` : sql`MIN`;
   const result = await sql`
-    UPDATE poll_schedules SET next_run_at = v.next_run_at, last_poll_at = v.last_poll_at, last_success_at = v.last_success_at,
+    UPDATE poll_schedules SET
+      next_run_at = ${least}(v.next_run_at, COALESCE(CAST(v.last_poll_at + instances.refresh_interval_minutes * 60000 AS bigint), v.next_run_at)),
+      last_poll_at = v.last_poll_at, last_success_at = v.last_success_at,
       cursor = COALESCE(v.cursor, poll_schedules.cursor), last_error = NULL, consecutive_failures = 0, lease_owner = NULL, lease_until = NULL
-    FROM ${from}
-    WHERE poll_schedules.id = v.id AND poll_schedules.lease_owner = ${owner}`.execute(db);
+    FROM ${from}, instances
+    WHERE poll_schedules.id = v.id AND instances.id = poll_schedules.instance_id AND poll_schedules.lease_owner = ${owner}`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
 

@@ -110,6 +110,20 @@ for (const dialect of testDialects()) {
         assert.deepEqual(after.get(free), before.get(free), 'a free row is untouched');
       }));
 
+    test('a poll whose interval was shortened while it ran is next due by the new interval', () =>
+      withInstanceStore(dialect, async (store, instanceId) => {
+        const [id] = await seedSchedules(store.db, instanceId, [{ resource: 'changed-messages', owner: 'A', cursor: 'c' }]);
+        // The release was computed from the interval the poll started with (15 minutes); a PATCH made it 1.
+        await store.db.updateTable('instances').set({ refresh_interval_minutes: 1 }).where('id', '=', instanceId).execute();
+        await releaseSucceededPolls(store.db, store.dialect, 'A', [releaseOf(id!, 0, null)]);
+        const row = (await scheduleRows(store.db)).get(id!)!;
+        assert.equal(row.next_run_at, T + 60_000);
+        await store.db.updateTable('poll_schedules').set({ lease_owner: 'A' }).where('id', '=', id!).execute();
+        await store.db.updateTable('instances').set({ refresh_interval_minutes: 60 }).where('id', '=', instanceId).execute();
+        await releaseSucceededPolls(store.db, store.dialect, 'A', [releaseOf(id!, 0, null)]);
+        assert.equal((await scheduleRows(store.db)).get(id!)!.next_run_at, T + 900_000, 'a longer interval waits for the next poll');
+      }));
+
     test('is one statement whatever the batch size, and none for an empty batch', () =>
       withInstanceStore(dialect, async (store, instanceId) => {
         const ids = await seedSchedules(

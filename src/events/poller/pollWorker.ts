@@ -238,6 +238,9 @@ export class PollWorker {
         next_run_at: outcome.more ? now : nextRunAt(startedAt, refreshIntervalMinutes(instance), now, this.random),
       });
       if (outcome.events > 0) this.options.onEvents?.();
+      if (outcome.unrecoveredGap) {
+        logger.warn({ instanceId: schedule.instance_id, resource: schedule.resource }, `the cursor expired; changes in the gap were not recovered: ${outcome.unrecoveredGap}`);
+      }
       if (outcome.events > 0 || outcome.baseline || outcome.resynchronized) {
         logger.info(
           { instanceId: schedule.instance_id, resource: schedule.resource, kind: outcome.kind, events: outcome.events, baseline: outcome.baseline, resynchronized: outcome.resynchronized },

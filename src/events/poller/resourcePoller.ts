@@ -47,6 +47,8 @@ export interface PollOutcome {
   /** More changes are waiting (a long cursor backlog): poll again right away. */
   more: boolean;
   resynchronized?: boolean;
+  /** Why changes inside an expired cursor's gap could not be recovered (logged as a warning). */
+  unrecoveredGap?: string;
   /**
    * The cursor still to write. An idle poll commits nothing itself: its new cursor is written by the
    * worker's release of the lease (still only while the lease is held), batched with other polls'.
@@ -221,15 +223,15 @@ function hubUrl(ctx: PollContext, path: string, id?: string): string {
  * objects gone, UPDATED for objects whose state differs, CREATED for new ones (their records read one by
  * one). Events, the new state and the fresh cursor commit together; a crash before that repeats the
  * whole recovery. Without a recovery (or without kept state) the gap cannot be known: the poll moves on
- * from the fresh cursor and says so in the schedule's last error.
+ * from the fresh cursor and the worker logs a warning.
  */
 async function resynchronize(ctx: PollContext, eventsSoFar: number): Promise<PollOutcome> {
   const { schedule, config } = ctx;
   const recovery = elementResource(ctx.element, config)?.recovery;
   const cursor = await freshCursor(ctx);
   if (!recovery) {
-    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: { ...success(ctx, { cursor }), last_error: 'the cursor expired; changes in the gap could not be recovered' } });
-    return { kind: 'cursor', events: eventsSoFar, baseline: false, more: false, resynchronized: true };
+    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: success(ctx, { cursor }) });
+    return { kind: 'cursor', events: eventsSoFar, baseline: false, more: false, resynchronized: true, unrecoveredGap: 'the element keeps no state to recover an expired cursor' };
   }
   const known = schedule.state_snapshot_at === null ? new Map<string, string>() : await loadFingerprints(ctx.db, schedule.id);
   const difference = compareSnapshot(known, await snapshot(ctx, recovery), config.idField, recovery.stateFields);
@@ -251,14 +253,14 @@ async function resynchronize(ctx: PollContext, eventsSoFar: number): Promise<Pol
   const fingerprints = new Map(difference.fingerprints);
   for (const id of vanished) fingerprints.delete(id);
   const changes: DetectedChange[] = eventsFromCursorRecords(records, { idField: config.idField, pollDate: new Date(ctx.startedAt) }).changes;
-  const lastError = schedule.state_snapshot_at === null ? 'the cursor expired before the state was kept; changes in the gap could not be recovered' : null;
   const written = await commitPoll(ctx.db, {
     ...commitBase(ctx),
     changes,
     fingerprints: { kind: 'replace', fingerprints },
-    schedule: { ...success(ctx, { cursor, state_snapshot_at: ctx.startedAt }), last_error: lastError },
+    schedule: success(ctx, { cursor, state_snapshot_at: ctx.startedAt }),
   });
-  return { kind: 'cursor', events: eventsSoFar + written.events, baseline: false, more: false, resynchronized: true };
+  const unrecoveredGap = schedule.state_snapshot_at === null ? 'the cursor expired before the state was kept' : undefined;
+  return { kind: 'cursor', events: eventsSoFar + written.events, baseline: false, more: false, resynchronized: true, ...(unrecoveredGap ? { unrecoveredGap } : {}) };
 }
 
 /** One object's record through the hub; undefined when the provider no longer has it. */
