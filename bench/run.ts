@@ -20,6 +20,8 @@ const runs: [string, string[]][] = [
   ['capacity.ts', ['--setups', 'serve', '--mailboxes', '5000', '--seconds', '30', '--label', 'capacity-serve']],
   ['capacity.ts', ['--setups', 'pg1,pg2', '--mailboxes', '20000', '--seconds', '30', '--env', 'CHANGEHOOK_POLL_CONCURRENCY=16', '--label', 'capacity-scale-out']],
   ['storage.ts', ['--events', '50000']],
+  // Expired Gmail history: the state kept per mailbox and the quota of one recovery, at 10 000 and 100 000 messages.
+  ['historyRecovery.ts', ['--messages', '10000,100000']],
 ];
 
 let failed = 0;

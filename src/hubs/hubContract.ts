@@ -42,3 +42,13 @@ export class CursorExpired extends ProviderError {
     super(message, { ...details, statusCode: 410 }, options);
   }
 }
+
+/**
+ * A snapshot resource (Gmail's message-states) refuses a mailbox too large to hold in memory. The poller
+ * then polls the resource without keeping state; over HTTP it is a 413.
+ */
+export class SnapshotTooLarge extends ProviderError {
+  constructor(message: string) {
+    super(message, { statusCode: 413 });
+  }
+}

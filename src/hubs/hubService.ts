@@ -13,7 +13,7 @@ import { ProviderSession } from './providerSession.ts';
 import { QueryParameters } from './queryParameters.ts';
 import { compilePattern, matchPattern, pathSegments, type CompiledPattern } from './routeMatcher.ts';
 
-export { CursorExpired, HUB_HEADERS, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
+export { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
 
 export class MethodNotAllowed extends AppError {
   readonly statusCode = 405;

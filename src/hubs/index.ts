@@ -2,7 +2,7 @@
 // routes, and the provider-call layer every element shares.
 
 export { HubService, MethodNotAllowed, type HubServiceDeps, type HubServiceOptions } from './hubService.ts';
-export { CursorExpired, HUB_HEADERS, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
+export { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
 export { hubRoutes, type HubRoutesDeps } from './hubRoutes.ts';
 export {
   ProviderClient,

@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { ElementDefinition, ElementResource } from '../../elements/index.ts';
 import { ProviderError } from '../../errors/index.ts';
-import { CursorExpired, HUB_HEADERS, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
+import { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
 import type { Database, InstanceRow, PollScheduleRow } from '../../store/index.ts';
 import { commitPoll, loadFingerprints, type CaptureListener, type FingerprintWrite } from '../changeCapture.ts';
 import { minimalRecord, type DetectedChange, type ProviderRecord } from './changeDetection.ts';
@@ -153,16 +153,27 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
   if (schedule.baseline_at === null || !schedule.cursor) {
     // The cursor first, then the state: changes in between are reported again by the next poll, never lost.
     const cursor = await freshCursor(ctx);
-    const state = recovery ? { fingerprints: { kind: 'replace', fingerprints: await snapshotState(ctx, recovery) } as const } : {};
-    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], ...state, schedule: success(ctx, { cursor, baseline_at: ctx.startedAt, ...(recovery ? { state_snapshot_at: ctx.startedAt } : {}) }) });
+    const state = recovery ? await snapshotState(ctx, recovery) : undefined;
+    await commitPoll(ctx.db, {
+      ...commitBase(ctx),
+      changes: [],
+      ...(state?.fingerprints ? { fingerprints: { kind: 'replace', fingerprints: state.fingerprints } } : {}),
+      schedule: success(ctx, { cursor, baseline_at: ctx.startedAt, ...(state ? { state_snapshot_at: state.at } : {}) }),
+    });
     return { kind: 'cursor', events: 0, baseline: true, more: false };
   }
   if (recovery && schedule.state_snapshot_at === null) {
     // Baselined before the state was kept: take it now, while the cursor is valid. The pages read next
     // from the cursor replay changes the snapshot already holds; applying them again changes nothing.
-    const fingerprints = await snapshotState(ctx, recovery);
-    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], fingerprints: { kind: 'replace', fingerprints }, schedule: { state_snapshot_at: ctx.startedAt } });
+    const state = await snapshotState(ctx, recovery);
+    await commitPoll(ctx.db, {
+      ...commitBase(ctx),
+      changes: [],
+      ...(state.fingerprints ? { fingerprints: { kind: 'replace', fingerprints: state.fingerprints } } : {}),
+      schedule: { state_snapshot_at: state.at },
+    });
   }
+  const keepsState = recovery !== undefined && schedule.state_snapshot_at !== STATE_NOT_KEPT;
   let cursor = schedule.cursor;
   let events = 0;
   for (let page = 0; page < MAX_CURSOR_PAGES_PER_POLL; page += 1) {
@@ -184,7 +195,7 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
     }
     // The page's events, the state they leave and the cursor past them commit together: a crash repeats
     // the page, never skips it.
-    const state = recovery ? { fingerprints: { kind: 'apply', changes: detection.changes, fingerprints: pageFingerprints(detection.changes, recovery.stateFields) } as const } : {};
+    const state = keepsState ? { fingerprints: { kind: 'apply', changes: detection.changes, fingerprints: pageFingerprints(detection.changes, recovery.stateFields) } as const } : {};
     const written = await commitPoll(ctx.db, { ...commitBase(ctx), changes: detection.changes, ...state, schedule: success(ctx, { cursor: next }) });
     events += written.events;
     cursor = next;
@@ -207,8 +218,24 @@ async function snapshot(ctx: PollContext, recovery: Recovery): Promise<unknown[]
   return records(await ctx.hubs.execute(ctx.instance, hubRequest(hubUrl(ctx, recovery.snapshotPath))), ctx.schedule.resource);
 }
 
-async function snapshotState(ctx: PollContext, recovery: Recovery): Promise<ReadonlyMap<string, string>> {
-  return compareSnapshot(new Map(), await snapshot(ctx, recovery), ctx.config.idField, recovery.stateFields).fingerprints;
+/** `state_snapshot_at` of a schedule whose provider refused the snapshot (too large): no state is kept. */
+export const STATE_NOT_KEPT = -1;
+
+/** The snapshot, or undefined when the provider refuses it as too large. */
+async function snapshotOrRefusal(ctx: PollContext, recovery: Recovery): Promise<unknown[] | undefined> {
+  try {
+    return await snapshot(ctx, recovery);
+  } catch (error) {
+    if (error instanceof SnapshotTooLarge) return undefined;
+    throw error;
+  }
+}
+
+/** The state to keep from now on, or none (STATE_NOT_KEPT) when the provider refuses the snapshot. */
+async function snapshotState(ctx: PollContext, recovery: Recovery): Promise<{ at: number; fingerprints?: ReadonlyMap<string, string> }> {
+  const current = await snapshotOrRefusal(ctx, recovery);
+  if (current === undefined) return { at: STATE_NOT_KEPT };
+  return { at: ctx.startedAt, fingerprints: compareSnapshot(new Map(), current, ctx.config.idField, recovery.stateFields).fingerprints };
 }
 
 /** A path of the element's hub (`/message-states`, `/messages/:id` filled in) as a poll URL. */
@@ -229,12 +256,14 @@ async function resynchronize(ctx: PollContext, eventsSoFar: number): Promise<Pol
   const { schedule, config } = ctx;
   const recovery = elementResource(ctx.element, config)?.recovery;
   const cursor = await freshCursor(ctx);
-  if (!recovery) {
-    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: success(ctx, { cursor }) });
-    return { kind: 'cursor', events: eventsSoFar, baseline: false, more: false, resynchronized: true, unrecoveredGap: 'the element keeps no state to recover an expired cursor' };
+  const current = recovery && schedule.state_snapshot_at !== STATE_NOT_KEPT ? await snapshotOrRefusal(ctx, recovery) : undefined;
+  if (!recovery || current === undefined) {
+    await commitPoll(ctx.db, { ...commitBase(ctx), changes: [], schedule: success(ctx, { cursor, ...(recovery ? { state_snapshot_at: STATE_NOT_KEPT } : {}) }) });
+    const unrecoveredGap = recovery ? 'the mailbox is too large to keep its state' : 'the element keeps no state to recover an expired cursor';
+    return { kind: 'cursor', events: eventsSoFar, baseline: false, more: false, resynchronized: true, unrecoveredGap };
   }
   const known = schedule.state_snapshot_at === null ? new Map<string, string>() : await loadFingerprints(ctx.db, schedule.id);
-  const difference = compareSnapshot(known, await snapshot(ctx, recovery), config.idField, recovery.stateFields);
+  const difference = compareSnapshot(known, current, config.idField, recovery.stateFields);
   const records: ProviderRecord[] = [];
   const vanished: string[] = [];
   if (schedule.state_snapshot_at !== null) {

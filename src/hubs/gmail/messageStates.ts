@@ -5,7 +5,7 @@
 // its messages in about three labels each costs some 100 list pages (≈ 500 units, two seconds of the
 // per-user quota); reading each message instead would cost 50 000 units.
 
-import { BadRequest } from '../../errors/index.ts';
+import { SnapshotTooLarge } from '../hubContract.ts';
 import { ok, type HubOperation } from '../hubOperation.ts';
 import { GmailApi, type ListParams } from './gmailApi.ts';
 import { messageStateSchema } from './gmailSchemas.ts';
@@ -41,7 +41,7 @@ export const messageStatesOperation: HubOperation = {
     const labels = await gmail.labels();
     const states = new Map<string, MessageState>();
     await listIds(gmail, {}, (id, threadId) => {
-      if (states.size >= MAX_SNAPSHOT_MESSAGES) throw new BadRequest(`the mailbox holds more than ${MAX_SNAPSHOT_MESSAGES} messages; message-states refuses it`);
+      if (states.size >= MAX_SNAPSHOT_MESSAGES) throw new SnapshotTooLarge(`the mailbox holds more than ${MAX_SNAPSHOT_MESSAGES} messages; message-states refuses it`);
       states.set(id, { id, threadId, labelIds: [] });
     });
     for (const label of labels) {
