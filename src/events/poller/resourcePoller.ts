@@ -60,6 +60,8 @@ export interface PollOutcome {
 const MAX_CURSOR_PAGES_PER_POLL = 20;
 const DEFAULT_LIST_PAGE_SIZE = 200;
 const MAX_LISTING_PAGES = 1000;
+/** Changed objects' records are read this many at a time during a recovery. */
+const RECORD_READS_AT_ONCE = 8;
 
 function elementResource(element: ElementDefinition, config: ResourcePollerConfiguration): ElementResource | undefined {
   const { resourceName } = resourceNameFromUrl(config.url);
@@ -70,10 +72,6 @@ export function detectionKind(element: ElementDefinition, config: ResourcePoller
   if (elementResource(element, config)?.polling === 'cursor') return 'cursor';
   return placeholdersIn(config.url).length > 0 ? 'window' : 'listing';
 }
-
-/** Changed objects' records are read this many at a time during a recovery. */
-const RECORD_READS_AT_ONCE = 8;
-
 
 /** Splits `/hubs/general/messages?x=1` into the hub path and query the hub engine takes. */
 function hubRequest(url: string, extraQuery: Record<string, string> = {}): HubRequest {
