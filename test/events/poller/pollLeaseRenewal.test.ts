@@ -62,6 +62,8 @@ for (const dialect of testDialects()) {
             next_run_at: START - 1000,
             cursor: 'cursor-1',
             baseline_at: START - 60_000,
+            // The state for an expired cursor is kept already, so the poll is one page of changes.
+            state_snapshot_at: START - 60_000,
             config_fingerprint: resourceConfigFingerprint(RESOURCE),
             created_at: START,
           })
