@@ -1,10 +1,10 @@
-// The `changehook` command line: serve, api, worker, migrate, orgs create, keys rotate, emulator google.
+// The `changehook` command line: serve, api, worker, migrate, backup, orgs create, keys rotate, emulator google.
 
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import { beginKeyFileRotation, finishKeyFileRotation, loadKeyring } from '../crypto/index.ts';
 import { reencryptInstanceSecrets } from '../instances/index.ts';
-import { openStore } from '../store/index.ts';
+import { backupSqlite, openStore, SchemaTooNewError } from '../store/index.ts';
 import { TenantService } from '../tenants/index.ts';
 import { handleShutdownSignals, startServer, startupBanner, type Role } from './serve.ts';
 
@@ -14,6 +14,7 @@ const USAGE = `usage: changehook <command>
   api                        API and console only (scale-out, with DATABASE_URL)
   worker                     background workers only (scale-out, with DATABASE_URL)
   migrate                    bring the database schema up to date and exit
+  backup <file>              copy the SQLite database to a new file, safely while the server runs
   orgs create [--name N] [--email E]
                              create an organization and its first user; prints their secrets once
   keys rotate                re-encrypt every secret under a new master key
@@ -39,6 +40,22 @@ async function main(argv: string[]): Promise<void> {
       const store = await openStore(config);
       await store.close();
       process.stdout.write(`database is up to date (${store.dialect})\n`);
+      return;
+    }
+    case 'backup': {
+      if (!sub) throw new UsageError('backup needs the file to write, e.g. changehook backup changehook-backup.sqlite');
+      if (config.databaseUrl) throw new UsageError('backup copies the SQLite database; on PostgreSQL use pg_dump (see README.md, Running in production)');
+      let copied: ReturnType<typeof backupSqlite>;
+      try {
+        copied = backupSqlite(config.dataDir, sub);
+      } catch (error) {
+        throw new CommandFailed(`backup failed: ${(error as Error).message}`);
+      }
+      const { source, bytes } = copied;
+      process.stdout.write(
+        `backed up ${source} to ${sub} (${bytes} bytes)\n` +
+          'Its secrets are encrypted: keep the master key (CHANGEHOOK_MASTER_KEY, or master.key in the data directory) backed up too, apart from it.\n',
+      );
       return;
     }
     case 'orgs': {
@@ -88,10 +105,17 @@ async function main(argv: string[]): Promise<void> {
 
 class UsageError extends Error {}
 
+/** A failure the operator can act on from its message alone: printed without a stack trace. */
+class CommandFailed extends Error {}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof ConfigError) {
     process.stderr.write(`configuration error: ${error.message}\n`);
     process.exit(78);
+  }
+  if (error instanceof SchemaTooNewError || error instanceof CommandFailed) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
   }
   if (error instanceof UsageError) {
     process.stderr.write(`${error.message}\n\n${USAGE}\n`);

@@ -1,6 +1,7 @@
 // The one typed configuration of Changehook, read from the environment and the command line once at
 // start-up. Every problem names the variable at fault so a wrong deployment fails fast and clearly.
 
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -103,17 +104,18 @@ export function parseMasterKey(name: string, raw: string): Buffer {
   return key;
 }
 
-function readUrl(env: Env, name: string, protocols: string[]): string | undefined {
+function readUrl(env: Env, name: string, protocols: string[], label = name): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+    // A value read from a secret file is not repeated: it may hold a password.
+    throw new ConfigError(label === name ? `${label} must be a URL, got "${raw}"` : `${label} must hold a URL`);
   }
   if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+    throw new ConfigError(`${label} must use ${protocols.join(' or ')}, got "${url.protocol}"`);
   }
   return raw;
 }
@@ -135,24 +137,55 @@ function readTrustProxy(env: Env): Config['trustProxy'] {
   return entries;
 }
 
-function readSecret(env: Env, name: string): string | undefined {
+function readSecret(env: Env, name: string, label = name): string | undefined {
   const raw = env[name];
   if (raw === undefined || raw === '') return undefined;
   if (raw.length < 16 || /[\s,]/.test(raw)) {
-    throw new ConfigError(`${name} must be at least 16 characters without spaces or commas`);
+    throw new ConfigError(`${label} must be at least 16 characters without spaces or commas`);
   }
   return raw;
 }
 
-export function loadConfig(env: Env = process.env, argv: readonly string[] = []): Config {
+/** Variables holding secrets, each of which may instead be read from the file its `_FILE` twin names. */
+const SECRET_VARIABLES = ['CHANGEHOOK_MASTER_KEY', 'CHANGEHOOK_PREVIOUS_MASTER_KEYS', 'DATABASE_URL', 'CHANGEHOOK_ORG_SECRET', 'CHANGEHOOK_USER_SECRET'];
+
+/**
+ * Docker and compose secrets are files (under /run/secrets), and a value in a file shows neither in
+ * `docker inspect` nor in the process's environment: `CHANGEHOOK_MASTER_KEY_FILE=/run/secrets/key`
+ * stands for CHANGEHOOK_MASTER_KEY with the file's content (surrounding whitespace trimmed). Returns
+ * the environment with those values filled in, and the name to blame for each in error messages.
+ */
+function readSecretFiles(env: Env): { env: Env; source: (name: string) => string } {
+  const resolved: Env = { ...env };
+  const sources = new Map<string, string>();
+  for (const name of SECRET_VARIABLES) {
+    const fileVariable = `${name}_FILE`;
+    const file = env[fileVariable];
+    if (file === undefined || file === '') continue;
+    if (env[name]) throw new ConfigError(`set ${name} or ${fileVariable}, not both`);
+    let content: string;
+    try {
+      content = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`${fileVariable} names ${file}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+    if (content.trim() === '') throw new ConfigError(`${fileVariable} names ${file}, which is empty`);
+    resolved[name] = content.trim();
+    sources.set(name, fileVariable);
+  }
+  return { env: resolved, source: (name) => sources.get(name) ?? name };
+}
+
+export function loadConfig(rawEnv: Env = process.env, argv: readonly string[] = []): Config {
+  const { env, source } = readSecretFiles(rawEnv);
   const sandbox = argv.includes('--sandbox') || readBoolean(env, 'CHANGEHOOK_SANDBOX', false);
-  const masterKey = env.CHANGEHOOK_MASTER_KEY ? parseMasterKey('CHANGEHOOK_MASTER_KEY', env.CHANGEHOOK_MASTER_KEY) : undefined;
+  const masterKey = env.CHANGEHOOK_MASTER_KEY ? parseMasterKey(source('CHANGEHOOK_MASTER_KEY'), env.CHANGEHOOK_MASTER_KEY) : undefined;
+  // Comma-separated in a variable; a file may also put one key per line.
   const previousMasterKeys = (env.CHANGEHOOK_PREVIOUS_MASTER_KEYS ?? '')
-    .split(',')
-    .map((k) => k.trim())
+    .split(/[\s,]+/)
     .filter(Boolean)
-    .map((k) => parseMasterKey('CHANGEHOOK_PREVIOUS_MASTER_KEYS', k));
-  const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+    .map((k) => parseMasterKey(source('CHANGEHOOK_PREVIOUS_MASTER_KEYS'), k));
+  const databaseUrl = readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:'], source('DATABASE_URL'));
   if (databaseUrl && !masterKey) {
     throw new ConfigError('CHANGEHOOK_MASTER_KEY is required with DATABASE_URL: every process sharing the database needs the same key');
   }
@@ -165,8 +198,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     databaseUrl,
     sandbox,
     sandboxGooglePort: readPort(env, 'CHANGEHOOK_SANDBOX_GOOGLE_PORT', 8090),
-    orgSecret: readSecret(env, 'CHANGEHOOK_ORG_SECRET'),
-    userSecret: readSecret(env, 'CHANGEHOOK_USER_SECRET'),
+    orgSecret: readSecret(env, 'CHANGEHOOK_ORG_SECRET', source('CHANGEHOOK_ORG_SECRET')),
+    userSecret: readSecret(env, 'CHANGEHOOK_USER_SECRET', source('CHANGEHOOK_USER_SECRET')),
     masterKey,
     previousMasterKeys,
     googleBaseUrl: sandboxGoogleBase ? readUrl(env, 'CHANGEHOOK_GOOGLE_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') : undefined,

@@ -4,11 +4,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
-import { migrationProvider } from './migrations/index.ts';
 import type { StoreDialect } from './migrations/columns.ts';
+import { migrateToLatest } from './schemaMigration.ts';
 
 export interface Store {
   db: Kysely<Database>;
@@ -58,7 +58,7 @@ export async function openStore(options: {
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   }
-  await migrate(db, dialect);
+  await migrateToLatest(db, dialect);
   return { db, dialect, close: () => db.destroy() };
 }
 
@@ -108,13 +108,4 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
       return statement as unknown as SqliteStatement;
     },
   };
-}
-
-async function migrate(db: Kysely<Database>, dialect: StoreDialect): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) {
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
-  }
 }

@@ -1,4 +1,6 @@
 export { openStore, sqliteFile, type Store } from './database.ts';
+export { SchemaTooNewError } from './schemaMigration.ts';
+export { backupSqlite } from './sqliteBackup.ts';
 export type {
   Database,
   InstanceRow,

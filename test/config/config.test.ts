@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.ts';
 
@@ -74,4 +77,43 @@ test('a wrong variable is named in the error', () => {
     [{ CHANGEHOOK_PROVIDER_CONNECTIONS: '-5' }, /CHANGEHOOK_PROVIDER_CONNECTIONS must be a positive integer/],
   ];
   for (const [env, message] of cases) assert.throws(() => loadConfig(env), message, JSON.stringify(env));
+});
+
+test('secrets can come from files named by <NAME>_FILE (Docker and compose secrets)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'changehook-config-'));
+  try {
+    const key = Buffer.alloc(32, 9);
+    const old = Buffer.alloc(32, 3);
+    const write = (name: string, content: string) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, content, { mode: 0o600 });
+      return file;
+    };
+    const config = loadConfig({
+      CHANGEHOOK_MASTER_KEY_FILE: write('master_key', `${key.toString('base64')}\n`),
+      CHANGEHOOK_PREVIOUS_MASTER_KEYS_FILE: write('previous_keys', `${old.toString('base64')}\n`),
+      DATABASE_URL_FILE: write('database_url', 'postgres://changehook:pw@db:5432/changehook\n'),
+      CHANGEHOOK_ORG_SECRET_FILE: write('org_secret', 'organization-secret-from-a-file'),
+      CHANGEHOOK_USER_SECRET_FILE: write('user_secret', 'user-secret-from-a-file-0123'),
+    });
+    assert.deepEqual(config.masterKey, key);
+    assert.deepEqual(config.previousMasterKeys, [old]);
+    assert.equal(config.databaseUrl, 'postgres://changehook:pw@db:5432/changehook');
+    assert.equal(config.orgSecret, 'organization-secret-from-a-file');
+    assert.equal(config.userSecret, 'user-secret-from-a-file-0123');
+
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ CHANGEHOOK_MASTER_KEY_FILE: write('short_key', 'c2hvcnQ=\n') }, /^CHANGEHOOK_MASTER_KEY_FILE must be 32 bytes encoded in base64/],
+      [{ CHANGEHOOK_MASTER_KEY_FILE: path.join(dir, 'missing') }, /^CHANGEHOOK_MASTER_KEY_FILE names .*missing, which cannot be read \(ENOENT\)/],
+      [{ CHANGEHOOK_MASTER_KEY_FILE: write('empty', '\n') }, /^CHANGEHOOK_MASTER_KEY_FILE names .*empty, which is empty/],
+      [{ CHANGEHOOK_MASTER_KEY_FILE: path.join(dir, 'master_key'), CHANGEHOOK_MASTER_KEY: key.toString('base64') }, /^set CHANGEHOOK_MASTER_KEY or CHANGEHOOK_MASTER_KEY_FILE, not both/],
+      [{ DATABASE_URL_FILE: write('bad_url', 'mysql://x') }, /^DATABASE_URL_FILE must use postgres: or postgresql:/],
+      [{ CHANGEHOOK_ORG_SECRET_FILE: write('short_secret', 'short') }, /^CHANGEHOOK_ORG_SECRET_FILE must be at least 16 characters/],
+    ];
+    for (const [env, message] of cases) {
+      assert.throws(() => loadConfig(env), (error: Error) => error instanceof ConfigError && message.test(error.message), JSON.stringify(env));
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

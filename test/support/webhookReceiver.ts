@@ -13,12 +13,15 @@ export interface Delivery {
   receivedAt: number;
 }
 
-export type Misbehaviour = { status: number; retryAfter?: string } | { hang: true } | { destroy: true };
+/** An error status; a hang until close; a dropped connection; or a 200 held back until `holdUntil` resolves. */
+export type Misbehaviour = { status: number; retryAfter?: string } | { hang: true } | { destroy: true } | { holdUntil: Promise<unknown> };
 
 export class WebhookReceiver {
   readonly deliveries: Delivery[] = [];
   /** Every request, including the ones answered with an error. */
   requests = 0;
+  /** Requests held back by a `holdUntil` misbehaviour, not answered yet. */
+  held = 0;
   private plan: Misbehaviour[] = [];
   private readonly server: http.Server;
   private hanging: http.ServerResponse[] = [];
@@ -39,17 +42,29 @@ export class WebhookReceiver {
           req.socket.destroy();
           return;
         }
+        if (next && 'holdUntil' in next) {
+          this.held += 1;
+          void next.holdUntil.then(() => {
+            this.held -= 1;
+            this.accept(req, res, chunks);
+          });
+          return;
+        }
         if (next) {
           res.writeHead(next.status, next.retryAfter ? { 'retry-after': next.retryAfter } : {});
           res.end('receiver says no');
           return;
         }
-        const body = Buffer.concat(chunks).toString('utf8');
-        this.deliveries.push({ headers: req.headers, body, json: JSON.parse(body), receivedAt: Date.now() });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end('{"ok":true}');
+        this.accept(req, res, chunks);
       });
     });
+  }
+
+  private accept(req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]): void {
+    const body = Buffer.concat(chunks).toString('utf8');
+    this.deliveries.push({ headers: req.headers, body, json: JSON.parse(body), receivedAt: Date.now() });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
   }
 
   async start(): Promise<this> {
@@ -60,6 +75,11 @@ export class WebhookReceiver {
 
   misbehave(...plan: Misbehaviour[]): void {
     this.plan.push(...plan);
+  }
+
+  /** Forgets the misbehaviour still planned: from now on every request is answered 200. */
+  behave(): void {
+    this.plan = [];
   }
 
   /** Every event carried by a successful delivery, in arrival order. */

@@ -4,6 +4,7 @@
 // mailbox of one of the caller's instances.
 
 import fs from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -29,11 +30,22 @@ export interface ConsoleRoutesDeps {
   auth: CallerAuthentication;
   /** Paths owned by the API and the server's own pages: never answered with the console. */
   reservedPrefixes: readonly string[];
-  /** The built console; defaults to console/dist of this checkout. */
+  /** The built console; defaults to console/dist of this package. */
   distDir?: string;
 }
 
-const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+/**
+ * console/dist of the package this module belongs to. The sources run from src/http/routes/ and the
+ * build from dist/src/http/routes/, so the package root is found (the nearest package.json) rather
+ * than counted in folders.
+ */
+function packagedDistDir(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'console', 'dist');
+}
+
+const DEFAULT_DIST_DIR = packagedDistDir();
 
 /**
  * The console's scripts and styles are files of its own origin and nothing inline, so a strict policy
