@@ -1,20 +1,24 @@
-// `npm run chaos [-- --seconds 60 --workers 3 --instances 20 --rate 10 --seed N]`: the chaos harness
-// (bench/support/chaosHarness.ts) on a fresh PostgreSQL database, loopback only. Prints lost (must be
-// 0), duplicated deliveries and recovery times, writes bench/results/chaos.json, and exits 1 if any
-// change was lost. `--seconds 20` is the short CI run.
+// `npm run chaos [-- --minutes 10 | --seconds 60] [--store postgres|sqlite] [--seed N] [--workers 3]
+// [--instances 12] [--rate 10] [--kill-every 7] [--drain-seconds 180]`: the chaos harness
+// (bench/support/chaosHarness.ts), loopback only. Prints the seed, kills by kind, the independent verdict
+// (lost, misclassified, phantom, forged must be 0), duplicates, order violations and recovery times,
+// writes bench/results/chaos.json, and exits 1 unless the verdict is clean. Repeat a run with --seed.
 
 import { parseArgs } from 'node:util';
-import { runChaos, type ChaosResult } from './support/chaosHarness.ts';
+import { runChaos, type ChaosResult, type ChaosStore } from './support/chaosHarness.ts';
 import { median, report, type Row } from './support/report.ts';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '60' },
+    minutes: { type: 'string' },
+    seconds: { type: 'string' },
+    store: { type: 'string', default: 'postgres' },
     workers: { type: 'string', default: '3' },
-    instances: { type: 'string', default: '20' },
+    instances: { type: 'string', default: '12' },
     rate: { type: 'string', default: '10' },
+    'kill-every': { type: 'string', default: '7' },
     seed: { type: 'string' },
-    'drain-seconds': { type: 'string', default: '120' },
+    'drain-seconds': { type: 'string', default: '180' },
   },
 });
 
@@ -27,47 +31,65 @@ function positive(name: string, raw: string | undefined): number {
   return value;
 }
 
+if (values.store !== 'postgres' && values.store !== 'sqlite') {
+  console.error(`--store must be postgres or sqlite, got "${values.store}"`);
+  process.exit(2);
+}
+const seconds = values.minutes !== undefined ? positive('minutes', values.minutes) * 60 : positive('seconds', values.seconds ?? '60');
+const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Math.round(Number(values.seed));
+console.error(`chaos: seed ${seed} (repeat with --seed ${seed})`);
+
 const result = await runChaos({
-  seconds: positive('seconds', values.seconds),
+  seconds,
+  store: values.store as ChaosStore,
   workers: Math.round(positive('workers', values.workers)),
   instances: Math.round(positive('instances', values.instances)),
-  changesPerSecond: positive('rate', values.rate),
+  opsPerSecond: positive('rate', values.rate),
+  killEverySeconds: positive('kill-every', values['kill-every']),
   drainSeconds: positive('drain-seconds', values['drain-seconds']),
-  ...(values.seed === undefined ? {} : { seed: Math.round(positive('seed', values.seed)) }),
+  seed,
   log: (line) => console.error(line),
 });
 
-const seconds = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
+const secs = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 const spread = (values: (number | null)[]) => {
   const known = values.filter((v): v is number => v !== null);
   if (known.length === 0) return 'n/a';
   const missing = values.length - known.length;
-  return `median ${seconds(median(known))}, max ${seconds(Math.max(...known))}${missing ? `, ${missing} never` : ''}`;
+  return `median ${secs(median(known))}, max ${secs(Math.max(...known))}${missing ? `, ${missing} never` : ''}`;
 };
 
-function rows(r: ChaosResult): Row[] {
+function chaosRows(r: ChaosResult): Row[] {
+  const v = r.verdict;
+  const kinds = Object.entries(r.killsByKind).filter(([, n]) => n > 0);
+  const byKind = (kind: string, pick: (k: ChaosResult['kills'][number]) => number | null) => spread(r.kills.filter((k) => k.kind === kind).map(pick));
   return [
-    { figure: 'run', value: `${r.seconds} s, api + ${r.workers} workers, ${r.instances} instances, seed ${r.seed}` },
-    { figure: 'changes', value: `${r.changes.total} (${r.changes.newMessages} new messages, ${r.changes.labelChanges} label changes)` },
-    { figure: 'events / notifications / deliveries', value: `${r.events} / ${r.notifications} / ${r.deliveries}` },
-    { figure: 'lost', value: String(r.lost), target: '0', met: r.lost === 0 },
-    { figure: 'events never delivered', value: String(r.undeliveredEvents), target: '0', met: r.undeliveredEvents === 0 },
-    { figure: 'duplicated deliveries', value: `${r.duplicatedDeliveries} notifications, ${r.duplicatedEvents} events (at-least-once)` },
-    { figure: 'duplicates no crash explains', value: String(r.unexplainedDuplicates.length), target: '0', met: r.unexplainedDuplicates.length === 0 },
-    { figure: 'sequence problems', value: String(r.sequenceProblems), target: '0', met: r.sequenceProblems === 0 },
-    { figure: 'SIGKILLs', value: r.kills.map((k) => `+${(k.at / 1000).toFixed(1)} s ${k.worker} (${k.leasedPolls} polls, ${k.leasedDeliveries} deliveries leased)`).join('; ') || 'none' },
-    { figure: 'recovery: kill → next delivery', value: spread(r.kills.map((k) => k.nextDeliveryMs)) },
-    { figure: 'recovery: kill → leases taken over', value: spread(r.kills.map((k) => k.takeoverMs)) },
-    { figure: 'recovery: kill → all pending delivered', value: spread(r.kills.map((k) => k.pendingDeliveredMs)) },
-    { figure: 'recovery: kill → worker restarted', value: spread(r.kills.map((k) => k.restartMs)) },
-    { figure: 'faults', value: `${r.faults.gmail} Gmail, ${r.faults.tokenExpiries} token expiries, ${r.faults.receiverOutages} receiver outages (${r.faults.receiverMisbehaviours} requests)` },
+    { figure: 'run', value: `${r.store}, ${r.seconds} s, ${r.store === 'postgres' ? `api + ${r.workers} workers` : 'serve'}, ${r.instances} instances, seed ${r.seed}` },
+    { figure: 'ops', value: `${v.ops} (${Object.entries(r.opsByKind).map(([k, n]) => `${k} ${n}`).join(', ')})` },
+    { figure: 'bodies / unique events', value: `${v.bodies} / ${v.uniqueEvents}` },
+    { figure: 'kills', value: `${r.kills.length} (${kinds.map(([k, n]) => `${k} ${n}`).join(', ')})`, target: '≥ 50 in 10 min', met: r.kills.length >= Math.min(50, Math.floor(r.seconds / 12)) },
+    { figure: 'crash exits (restarted)', value: `${r.crashExits.length}${r.crashExits.length ? `: ${r.crashExits.slice(0, 3).map((c) => `${c.process} ${c.code ?? c.signal}`).join('; ')}` : ''}` },
+    { figure: 'lost', value: String(v.lost.length), target: '0', met: v.lost.length === 0 },
+    { figure: 'misclassified (ops / events)', value: `${v.misclassified.length} / ${v.misclassifiedEvents.length}`, target: '0', met: v.misclassified.length + v.misclassifiedEvents.length === 0 },
+    { figure: 'phantom', value: String(v.phantom.length), target: '0', met: v.phantom.length === 0 },
+    { figure: 'forged', value: String(v.forged.length), target: '0', met: v.forged.length === 0 },
+    { figure: 'duplicates (at-least-once)', value: `${v.duplicatedDeliveries} deliveries, ${v.duplicatedEvents} events` },
+    { figure: 'order violations', value: `${v.orderViolations.length} (sequence reuse ${v.sequenceReuse})`, target: '0', met: v.orderViolations.length + v.sequenceReuse === 0 },
+    { figure: 'new messages seen only as DELETED', value: String(v.createdThenDeleted) },
+    ...kinds.map(([kind]) => ({ figure: `recovery after ${kind} kill`, value: `restart ${byKind(kind, (k) => k.restartMs)}; next delivery ${byKind(kind, (k) => k.nextDeliveryMs)}; ops before it all covered ${byKind(kind, (k) => k.coveredMs)}` })),
+    {
+      figure: 'faults',
+      value: `${r.faults.gmail} Gmail, ${r.faults.tokenExpiries} token expiries, ${r.faults.historyExpiries} history expiries (recovered ${r.faults.historyRecoveryMs.map(secs).join(', ')}), ${r.faults.receiverOutages} receiver outages (${r.faults.receiverMisbehaviours} requests)`,
+    },
     { figure: 'retries brought forward', value: String(r.retriesBroughtForward) },
-    { figure: 'notifications by status', value: JSON.stringify(r.notificationsByStatus) },
-    { figure: 'worker error logs', value: `${r.workerErrorLogs.count}${r.workerErrorLogs.samples.length ? `: ${r.workerErrorLogs.samples.slice(0, 3).join(' | ')}` : ''}` },
-    { figure: 'durations', value: `setup ${seconds(r.durationsMs.setup)}, stream ${seconds(r.durationsMs.stream)}, final wait ${seconds(r.durationsMs.drain)}${r.quiet ? '' : ' (not quiet)'}, total ${seconds(r.durationsMs.total)}` },
+    { figure: 'durations', value: `setup ${secs(r.durationsMs.setup)}, chaos ${secs(r.durationsMs.stream)}, final wait ${secs(r.durationsMs.drain)}${r.quiet ? '' : ' (not quiet)'}, total ${secs(r.durationsMs.total)}` },
   ];
 }
 
-report('chaos', rows(result), { result });
-if (result.lostChanges.length > 0) console.error('lost changes:', JSON.stringify(result.lostChanges.slice(0, 20)));
+report('chaos', chaosRows(result), { result });
+const v = result.verdict;
+for (const [name, list] of [['lost', v.lost], ['misclassified', v.misclassified], ['misclassified events', v.misclassifiedEvents], ['phantom', v.phantom], ['forged', v.forged]] as const) {
+  if (list.length > 0) console.error(`${name}:`, JSON.stringify(list.slice(0, 10), (_k, x) => (typeof x === 'bigint' ? String(x) : x)));
+}
+console.error(`seed ${result.seed}`);
 process.exit(result.ok ? 0 : 1);

@@ -1,11 +1,14 @@
-// A scale-out deployment of Changehook for the scale tests and the chaos harness: one `changehook api`
-// and any number of `changehook worker` child processes sharing one PostgreSQL database, Gmail mailboxes
-// connected through the API exactly as a developer would, and read-only views of the store (leases,
-// events, notifications) for checking outcomes from the outside.
+// A deployment of Changehook for the scale tests and the chaos harness: one `changehook api` and any
+// number of `changehook worker` child processes sharing one PostgreSQL database — or, without a
+// DATABASE_URL, one `changehook serve` on SQLite — Gmail mailboxes connected through the API exactly as a
+// developer would, and views of the store (leases, events, notifications) for the scale tests. The chaos
+// verdict reads none of them (see noLossVerdict.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import SQLite from 'better-sqlite3';
+import path from 'node:path';
 import pg from 'pg';
 import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
 
@@ -15,7 +18,7 @@ const CHANGEHOOK = fileURLToPath(new URL('../../bin/changehook.mjs', import.meta
 const OUTPUT_LIMIT = 256 * 1024;
 const OAUTH_CALLBACK = 'https://app.example.com/oauth/callback';
 
-export type ProcessRole = 'api' | 'worker';
+export type ProcessRole = 'api' | 'worker' | 'serve';
 
 export interface ProcessExit {
   code: number | null;
@@ -64,12 +67,12 @@ export class ChangehookProcess {
 
   /** Resolves once the start-up banner is out (the API's URL for the api role). */
   ready(timeoutMs = 60_000): Promise<void> {
-    const banner = this.role === 'api' ? /API\s+(http:\/\/\S+)\/elements\/api-v2/ : /Changehook worker is running/;
+    const banner = this.role !== 'worker' ? /API\s+(http:\/\/\S+)\/elements\/api-v2/ : /Changehook worker is running/;
     return new Promise((resolve, reject) => {
       const check = () => {
         const match = banner.exec(this.text);
         if (!match) return false;
-        if (this.role === 'api') this.url = match[1];
+        if (this.role !== 'worker') this.url = match[1];
         cleanup();
         resolve();
         return true;
@@ -129,7 +132,8 @@ export class ChangehookProcess {
 }
 
 export interface ClusterOptions {
-  databaseUrl: string;
+  /** PostgreSQL (api + workers); absent: SQLite in dataDir, one `changehook serve`. */
+  databaseUrl?: string;
   dataDir: string;
   googleBaseUrl: string;
   /** Extra environment for every process (e.g. LOG_LEVEL, CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS). */
@@ -165,6 +169,8 @@ export class Cluster {
   api!: ChangehookProcess;
   readonly workers: ChangehookProcess[] = [];
   private spawned = 0;
+  /** Every process ever started, so close() also stops one that was replaced while starting. */
+  private readonly everyProcess: ChangehookProcess[] = [];
 
   constructor(readonly options: ClusterOptions) {
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4 });
@@ -176,11 +182,51 @@ export class Cluster {
     return `User ${this.userSecret}, Organization ${this.orgSecret}`;
   }
 
-  /** The API first (it migrates the schema and creates the tenant), then the workers. */
+  /** The API first (it migrates the schema and creates the tenant), then the workers; on SQLite one `serve`. */
   async start(workers: number): Promise<void> {
-    this.api = this.spawn('api');
-    await this.api.ready();
+    await this.startApi();
+    if (this.options.databaseUrl === undefined) return;
     await Promise.all(Array.from({ length: workers }, () => this.startWorker()));
+  }
+
+  /** A new api process (`serve` on SQLite), e.g. after the last one was killed. */
+  async startApi(): Promise<ChangehookProcess> {
+    this.api = this.spawn(this.options.databaseUrl === undefined ? 'serve' : 'api');
+    await this.api.ready();
+    return this.api;
+  }
+
+  /** The instance's Standard Webhooks secret (`whsec_…`), from the API. */
+  async webhookSecret(instanceId: number): Promise<string> {
+    const response = await this.call('GET', `/instances/${instanceId}/webhook-secret`);
+    const secret = Object.values(response.body).find((v): v is string => typeof v === 'string' && v.startsWith('whsec_'));
+    if (response.status !== 200 || secret === undefined) throw new Error(`webhook secret of ${instanceId}: ${response.status} ${JSON.stringify(response.body)}`);
+    return secret;
+  }
+
+  /**
+   * Brings forward the next attempt of RETRYING notifications due later than `horizonMs` from now (a
+   * second failure waits 5 minutes), as time passing would. Returns their ids; [] if the store is down.
+   */
+  async bringRetriesForward(horizonMs = 10_000): Promise<string[]> {
+    const now = Date.now();
+    if (this.options.databaseUrl !== undefined) {
+      const moved = await this.pool
+        .query<{ id: string }>("UPDATE notifications SET next_attempt_at = $1 WHERE status = 'RETRYING' AND next_attempt_at > $2 RETURNING id", [now, now + horizonMs])
+        .catch(() => ({ rows: [] as { id: string }[] }));
+      return moved.rows.map((r) => r.id);
+    }
+    try {
+      const db = new SQLite(path.join(this.options.dataDir, 'changehook.sqlite'), { timeout: 5000 });
+      try {
+        const rows = db.prepare("UPDATE notifications SET next_attempt_at = ? WHERE status = 'RETRYING' AND next_attempt_at > ? RETURNING id").all(now, now + horizonMs) as { id: string }[];
+        return rows.map((r) => r.id);
+      } finally {
+        db.close();
+      }
+    } catch {
+      return [];
+    }
   }
 
   async startWorker(): Promise<ChangehookProcess> {
@@ -199,8 +245,8 @@ export class Cluster {
     const child = spawn(process.execPath, [CHANGEHOOK, role], {
       cwd: REPOSITORY,
       env: {
-        ...process.env,
-        DATABASE_URL: this.options.databaseUrl,
+        ...withoutDatabaseUrl(process.env),
+        ...(this.options.databaseUrl === undefined ? {} : { DATABASE_URL: this.options.databaseUrl }),
         CHANGEHOOK_MASTER_KEY: this.masterKey,
         CHANGEHOOK_DATA_DIR: this.options.dataDir,
         CHANGEHOOK_GOOGLE_BASE_URL: this.options.googleBaseUrl,
@@ -215,7 +261,9 @@ export class Cluster {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new ChangehookProcess(role, `${role} #${this.spawned}`, child);
+    const started = new ChangehookProcess(role, `${role} #${this.spawned}`, child);
+    this.everyProcess.push(started);
+    return started;
   }
 
   /** A platform API call with the tenant's Authorization header. */
@@ -230,7 +278,7 @@ export class Cluster {
   }
 
   /** Connects a Gmail mailbox as a new instance, through the OAuth URL and the seed's instance body. */
-  async connectMailbox(email: string, callbackUrl: string, refreshIntervalMinutes = '0.0167'): Promise<ConnectedInstance> {
+  async connectMailbox(email: string, callbackUrl: string, refreshIntervalMinutes = '0.0167', signatureKey?: string): Promise<ConnectedInstance> {
     const query = new URLSearchParams({ apiKey: SANDBOX_CLIENT_ID, apiSecret: SANDBOX_CLIENT_SECRET, callbackUrl: OAUTH_CALLBACK });
     const oauth = await this.call('GET', `/elements/gmail/oauth/url?${query}`);
     if (oauth.status !== 200) throw new Error(`oauth url: ${oauth.status} ${JSON.stringify(oauth.body)}`);
@@ -244,6 +292,7 @@ export class Cluster {
         'oauth.callback.url': OAUTH_CALLBACK,
         'event.notification.enabled': true,
         'event.notification.callback.url': callbackUrl,
+        ...(signatureKey === undefined ? {} : { 'event.notification.signature.key': signatureKey }),
         'event.poller.refresh_interval': refreshIntervalMinutes,
         'event.poller.configuration': { 'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' } },
       },
@@ -255,6 +304,14 @@ export class Cluster {
 
   /** How many poll schedules have recorded their baseline (the first poll, which emits nothing). */
   async baselines(): Promise<number> {
+    if (this.options.databaseUrl === undefined) {
+      const db = new SQLite(path.join(this.options.dataDir, 'changehook.sqlite'), { readonly: true, timeout: 5000 });
+      try {
+        return Number((db.prepare('SELECT count(*) AS n FROM poll_schedules WHERE baseline_at IS NOT NULL').get() as { n: number }).n);
+      } finally {
+        db.close();
+      }
+    }
     const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM poll_schedules WHERE baseline_at IS NOT NULL');
     return Number(rows[0]!.n);
   }
@@ -303,10 +360,15 @@ export class Cluster {
 
   /** Kills whatever is still running (SIGTERM, then SIGKILL) and closes the pool. */
   async close(): Promise<void> {
-    const running = [...this.workers, ...(this.api ? [this.api] : [])].filter((p) => p.alive);
+    const running = this.everyProcess.filter((p) => p.alive);
     await Promise.all(running.map((p) => p.stop('SIGTERM', 15_000).catch(() => p.stop('SIGKILL'))));
     await this.pool.end();
   }
+}
+
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { DATABASE_URL: _ignored, ...rest } = env;
+  return rest;
 }
 
 export interface StoredEvent {

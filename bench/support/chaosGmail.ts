@@ -1,4 +1,4 @@
-// The mailbox's owner, for the chaos harness: changes labels through the Gmail API with a grant of its
+// The mailbox's owner, for the chaos harness: changes labels, trashes and deletes through the Gmail API with a grant of its
 // own (as the user's mail client would), independent of Changehook's tokens, and refreshes that grant
 // when the emulator expires access tokens.
 
@@ -21,7 +21,7 @@ export class MailboxOwner {
       client_id: SANDBOX_CLIENT_ID,
       redirect_uri: REDIRECT_URI,
       response_type: 'code',
-      scope: SCOPES.modify,
+      scope: SCOPES.mail, // full access: messages.delete needs it
       access_type: 'offline',
       prompt: 'consent',
     }).toString();
@@ -32,18 +32,26 @@ export class MailboxOwner {
 
   /** messages.modify; true when Gmail accepted it. */
   async modify(messageId: string, change: { addLabelIds?: string[]; removeLabelIds?: string[] }): Promise<boolean> {
+    return (await this.call('POST', `/messages/${messageId}/modify`, change)) !== undefined;
+  }
+
+  /**
+   * One Gmail API call as the mailbox's owner (under /gmail/v1/users/me): the parsed answer, or undefined
+   * when Gmail refused it. A 401 refreshes the grant; 429 and 5xx are tried again (at most three tries).
+   */
+  async call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<Record<string, unknown> | undefined> {
     for (let attempt = 0; attempt < 3; attempt += 1) {
-      const response = await fetch(`${this.googleBaseUrl}/gmail/v1/users/me/messages/${messageId}/modify`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.accessToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify(change),
+      const response = await fetch(`${this.googleBaseUrl}/gmail/v1/users/me${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.accessToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
-      await response.arrayBuffer();
-      if (response.ok) return true;
+      const text = await response.text();
+      if (response.ok) return text ? (JSON.parse(text) as Record<string, unknown>) : {};
       if (response.status === 401) await this.token({ grant_type: 'refresh_token', refresh_token: this.refreshToken });
-      else if (response.status !== 429 && response.status < 500) return false;
+      else if (response.status !== 429 && response.status < 500) return undefined;
     }
-    return false;
+    return undefined;
   }
 
   private async token(fields: Record<string, string>): Promise<void> {

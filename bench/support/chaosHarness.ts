@@ -1,113 +1,98 @@
-// The chaos harness behind `npm run chaos` and its short CI test. On a fresh PostgreSQL database it runs
-// one `changehook api` and N `changehook worker` processes against an in-process Google emulator and a
-// loopback webhook receiver, streams mailbox changes (new messages, label changes) across many instances,
-// and meanwhile SIGKILLs workers (restarting them), injects Gmail faults (500, 429, dropped connections
-// on history.list and messages.get, expired access tokens) and takes the receiver down (500, 503 with
-// Retry-After, hung and reset connections). Then, faults cleared, it waits (bounded) until the system is
-// quiet and checks that every change produced an event and every event reached the receiver.
-//
-// A change counts as delivered when the receiver got an event for that message whose version (Gmail
-// historyId) is at least the change's: Gmail's history collapses a new message and a label change made
-// between two polls into one event carrying the latest version, which covers both.
+// The chaos harness behind `npm run chaos` and its short CI test. It runs Changehook against an
+// in-process Google emulator and a loopback receiver, makes operations on many mailboxes (new messages,
+// stars, read/unread, user labels, trash/untrash, deletions) and logs each with the historyId Gmail gave
+// back, while it breaks things real deployments meet:
+// - PostgreSQL mode: one `changehook api` and N workers on a PostgreSQL cluster of its own (initdb +
+//   pg_ctl, chaosPostgres.ts); SIGKILLs of workers, of the api and `kill -9` of the postmaster, each
+//   restarted (a process that exits on its own is restarted as a supervisor would, and counted).
+// - SQLite mode: one `changehook serve` SIGKILLed at random moments (polls commit several times a second,
+//   so kills land mid-transaction) and restarted.
+// - Gmail: 500/503/429, dropped connections and latency on history.list and messages.get, expired access
+//   tokens, and expired history (a mailbox is quiesced, its history dropped, one more op made and its
+//   recovery awaited).
+// - The receiver: error runs, Retry-After, hung and reset connections, slow answers.
+// Then, faults cleared, it waits (bounded) until every op is covered and the receiver is idle, and asks
+// the independent verdict (noLossVerdict.ts), which sees only the op log and the verified bodies.
 
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startGoogleEmulator, type FaultSpec, type GoogleEmulator } from '../../emulators/google/index.ts';
-import { createTestDatabase, type TestDatabase } from '../../test/support/databases.ts';
-import { WebhookReceiver, type Misbehaviour } from '../../test/support/webhookReceiver.ts';
-import { Cluster, leaseOwnerPid, type ChangehookProcess, type ConnectedInstance, type StoredEvent } from './chaosCluster.ts';
+import { ChaosPostgres } from './chaosPostgres.ts';
+import { ChaosReceiver, type ReceiverMisbehaviour } from './chaosReceiver.ts';
+import { Cluster, type ChangehookProcess, type ConnectedInstance } from './chaosCluster.ts';
 import { MailboxOwner } from './chaosGmail.ts';
+import { judge, objectKey, type MailboxOp, type OpKind, type Verdict } from './noLossVerdict.ts';
 import { seededRandom } from './seededRandom.ts';
 
+export type ChaosStore = 'postgres' | 'sqlite';
+export type KillKind = 'worker' | 'api' | 'database' | 'serve';
+
 export interface ChaosOptions {
-  /** How long changes stream and chaos goes on (the final wait comes on top). */
+  /** How long ops stream and chaos goes on (the final wait comes on top). */
   seconds: number;
+  store?: ChaosStore;
   workers?: number;
   instances?: number;
-  changesPerSecond?: number;
-  /** Seed of the random schedule (kills, faults, outages, changes); random when absent. */
+  /** Ops per second over all mailboxes. */
+  opsPerSecond?: number;
+  /** Mean time between kills. */
+  killEverySeconds?: number;
+  /** Expired-history episodes during the run. */
+  historyExpiries?: number;
   seed?: number;
-  /** Bound on the final wait for quiet; it must outlast the lease of a killed worker. */
+  /** Bound on the final wait. */
   drainSeconds?: number;
-  /** The workers' CHANGEHOOK_LEASE_SECONDS (the product's default, 60 s, when absent). */
+  /** CHANGEHOOK_LEASE_SECONDS of the product (short, so a killed process's leases come back soon). */
   leaseSeconds?: number;
-  /** Webhook timeout of the workers (CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS); hung receivers cost this much. */
   deliveryTimeoutSeconds?: number;
   log?: (line: string) => void;
 }
 
 export interface KillRecord {
+  kind: KillKind;
   /** ms since the stream started. */
   at: number;
-  worker: string;
-  pid: number;
-  leasedPolls: number;
-  leasedDeliveries: number;
-  /** Kill → the replacement worker's start-up banner. */
+  target: string;
+  /** Kill → the replacement's banner (for the database: pg_ctl start returned). */
   restartMs: number | null;
-  /** Kill → the next webhook the receiver got (from a survivor or the restarted worker). */
+  /** Kill → the next body the receiver got. */
   nextDeliveryMs: number | null;
-  /** Kill → every poll and delivery the dead worker had leased was taken over (its leases expired). */
-  takeoverMs: number | null;
-  /** Changes sent before the kill and not yet delivered at that moment. */
-  pendingAtKill: number;
-  /** Kill → the last of those delivered. */
-  pendingDeliveredMs: number | null;
+  /** Kill → every op made before the kill is covered by a received event. */
+  coveredMs: number | null;
 }
 
 export interface ChaosResult {
   ok: boolean;
   seed: number;
+  store: ChaosStore;
   seconds: number;
   workers: number;
   instances: number;
-  changes: { total: number; newMessages: number; labelChanges: number };
-  events: number;
-  notifications: number;
-  deliveries: number;
-  /** Changes no delivered event covers (must be 0). */
-  lost: number;
-  lostChanges: { instanceId: number; messageId: string; historyId: string; captured: boolean }[];
-  /** Events in the store the receiver never got (must be 0). */
-  undeliveredEvents: number;
-  /** Extra receptions of a notification already received (at-least-once repeats). */
-  duplicatedDeliveries: number;
-  /** Extra receptions of an event already received. */
-  duplicatedEvents: number;
-  /**
-   * Notifications received more than once that no crash explains: only a worker killed between sending
-   * and booking may cause a repeat, so a repeat of a notification no killed worker held means two live
-   * workers delivered it (must be 0).
-   */
-  unexplainedDuplicates: string[];
-  /** Per-instance sequence numbers that are not exactly 1..n. */
-  sequenceProblems: number;
+  opsByKind: Record<string, number>;
+  verdict: Omit<Verdict, 'coveredAt'>;
   kills: KillRecord[];
-  faults: { gmail: number; tokenExpiries: number; receiverOutages: number; receiverMisbehaviours: number };
-  /** RETRYING notifications whose next attempt (5 min after a second failure) was brought forward in the final wait. */
+  killsByKind: Record<KillKind, number>;
+  /** Product processes that exited without being killed (restarted by the harness's supervisor). */
+  crashExits: { process: string; code: number | null; signal: string | null; at: number; output: string }[];
+  faults: { gmail: number; tokenExpiries: number; historyExpiries: number; historyRecoveryMs: (number | null)[]; receiverOutages: number; receiverMisbehaviours: number };
   retriesBroughtForward: number;
-  notificationsByStatus: Record<string, number>;
-  workerErrorLogs: { count: number; samples: string[] };
   durationsMs: { setup: number; stream: number; drain: number; total: number };
   quiet: boolean;
 }
 
-interface Change {
-  instanceId: number;
-  messageId: string;
-  historyId: bigint;
-  sentAt: number;
-}
-
-/** A kill while it is being followed: the leases the dead worker left behind, by row id → lease owner. */
-interface KillState extends KillRecord {
-  killedAt: number;
-  orphanedPolls: Map<string, string>;
-  orphanedDeliveries: Map<string, string>;
+interface LiveMessage {
+  id: string;
+  labels: Set<string>;
 }
 
 interface Mailbox {
   instance: ConnectedInstance;
   owner: MailboxOwner;
-  messages: { id: string; starred: boolean }[];
+  messages: LiveMessage[];
+  userLabel: string;
+  /** Set while an expired-history episode holds the mailbox still. */
+  quiesced: boolean;
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -117,149 +102,229 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (low: number, high: number) => low + random() * (high - low);
-  const workerCount = options.workers ?? 3;
-  const instanceCount = options.instances ?? 20;
-  const rate = options.changesPerSecond ?? 10;
+  const store = options.store ?? 'postgres';
+  const workerCount = store === 'sqlite' ? 0 : (options.workers ?? 3);
+  const instanceCount = options.instances ?? 12;
+  const rate = options.opsPerSecond ?? 10;
   const drainMs = (options.drainSeconds ?? 120) * 1000;
+  const killEveryMs = (options.killEverySeconds ?? 7) * 1000;
   const log = options.log ?? (() => undefined);
   const startedAt = Date.now();
 
-  let database: TestDatabase | undefined;
+  let postgres: ChaosPostgres | undefined;
   let emulator: GoogleEmulator | undefined;
-  let receiver: WebhookReceiver | undefined;
+  let receiver: ChaosReceiver | undefined;
   let cluster: Cluster | undefined;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'changehook-chaos-'));
+  let stopping = false;
   try {
-    database = await createTestDatabase('postgres');
+    if (store === 'postgres') postgres = await ChaosPostgres.start();
     emulator = await startGoogleEmulator({ port: 0 });
-    receiver = await new WebhookReceiver().start();
+    receiver = await new ChaosReceiver().start();
     cluster = new Cluster({
-      databaseUrl: database.databaseUrl!,
-      dataDir: database.dataDir,
+      ...(postgres ? { databaseUrl: postgres.url } : {}),
+      dataDir,
       googleBaseUrl: emulator.baseUrl,
-      workerEnv: {
-        CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS: String(options.deliveryTimeoutSeconds ?? 5),
-        ...(options.leaseSeconds === undefined ? {} : { CHANGEHOOK_LEASE_SECONDS: String(options.leaseSeconds) }),
-      },
+      env: { CHANGEHOOK_LEASE_SECONDS: String(options.leaseSeconds ?? 10), CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS: String(options.deliveryTimeoutSeconds ?? 5) },
     });
     await cluster.start(workerCount);
+    const em = emulator;
+    const rx = receiver;
+    const cl = cluster;
+    const pg = postgres;
+
+    const ops: MailboxOp[] = [];
+    const baselineObjects = new Set<string>();
     const mailboxes: Mailbox[] = [];
     for (let i = 0; i < instanceCount; i += 1) {
       const email = `chaos-${i}@example.com`;
-      emulator.control.createMailbox(email);
-      const instance = await cluster.connectMailbox(email, receiver.url);
-      mailboxes.push({ instance, owner: await new MailboxOwner(emulator.baseUrl, email).authorize(), messages: [] });
+      em.control.createMailbox(email);
+      const owner = await new MailboxOwner(em.baseUrl, email).authorize();
+      const label = await owner.call('POST', '/labels', { name: `chaos-label-${i}` });
+      if (label === undefined) throw new Error(`could not create a user label in ${email}`);
+      // Messages from before the instance existed: ops on them are ops too, their CREATED never comes.
+      const existing: LiveMessage[] = [];
+      for (let m = 0; m < 3; m += 1) {
+        const delivered = await em.control.deliverMessage(email, { subject: `before ${m}`, text: 'old mail' });
+        existing.push({ id: delivered.id, labels: new Set(['INBOX', 'UNREAD', 'CATEGORY_PERSONAL']) });
+      }
+      const signatureKey = `sig-${seed}-${i}`;
+      const instance = await cl.connectMailbox(email, rx.url, '0.0167', signatureKey);
+      rx.trust(instance.id, { webhookSecret: await cl.webhookSecret(instance.id), signatureKey });
+      for (const message of existing) baselineObjects.add(objectKey(instance.id, message.id));
+      mailboxes.push({ instance, owner, messages: existing, userLabel: String(label.id), quiesced: false });
     }
+    // Set-up only (not the verdict): the first poll of each mailbox is its baseline and emits nothing.
     const baselineDeadline = Date.now() + 60_000;
-    while ((await cluster.baselines()) < instanceCount) {
+    while ((await cl.baselines()) < instanceCount) {
       if (Date.now() > baselineDeadline) throw new Error('the baseline polls did not all happen within 60 s');
       await pause(100);
     }
     const setupMs = Date.now() - startedAt;
-    log(`chaos: seed ${seed}; api + ${workerCount} workers, ${instanceCount} instances ready in ${(setupMs / 1000).toFixed(1)} s; streaming for ${options.seconds} s`);
+    log(`chaos: seed ${seed}; ${store}; ${store === 'postgres' ? `api + ${workerCount} workers` : 'serve'}, ${instanceCount} instances ready in ${(setupMs / 1000).toFixed(1)} s; ${options.seconds} s of chaos`);
 
     const streamStart = Date.now();
     const streamEnd = streamStart + options.seconds * 1000;
-    const changes: Change[] = [];
-    const kills: KillState[] = [];
-    const restarts: Promise<unknown>[] = [];
-    const faults = { gmail: 0, tokenExpiries: 0, receiverOutages: 0, receiverMisbehaviours: 0 };
-    const em = emulator;
-    const rx = receiver;
-    const cl = cluster;
+    const kills: (KillRecord & { killedAt: number })[] = [];
+    const crashExits: ChaosResult['crashExits'] = [];
+    const faults: ChaosResult['faults'] = { gmail: 0, tokenExpiries: 0, historyExpiries: 0, historyRecoveryMs: [], receiverOutages: 0, receiverMisbehaviours: 0 };
 
-    const historyIdOf = (email: string) => BigInt(em.control.listMailboxes().find((m) => m.email === email)!.historyId);
+    // --- The supervisor: every product process is restarted when it dies; deaths we did not cause count.
+    const killedByUs = new Set<ChangehookProcess>();
+    const restarts = new Set<Promise<unknown>>();
+    let databaseDown = false;
+    const readyOnes = new Set<ChangehookProcess>([cl.api, ...cl.workers]);
+    const supervise = (p: ChangehookProcess) => {
+      readyOnes.add(p);
+      void p.exited.then((exit) => {
+        if (stopping) return;
+        if (!killedByUs.has(p)) {
+          crashExits.push({ process: p.name, code: exit.code, signal: exit.signal, at: Date.now() - streamStart, output: p.output().slice(-600) });
+          log(`chaos: ${p.name} exited on its own (${exit.code ?? exit.signal}); restarting it`);
+          replace(p, 500);
+        }
+      });
+    };
+    const replace = (p: ChangehookProcess, delayMs: number, onReady?: (q: ChangehookProcess) => void) => {
+      const job = (async () => {
+        await pause(delayMs);
+        for (let attempt = 0; !stopping; attempt += 1) {
+          try {
+            const q = p.role === 'worker' ? await cl.startWorker() : await cl.startApi();
+            supervise(q);
+            onReady?.(q);
+            return;
+          } catch (error) {
+            // A process that cannot start while the database is down exits; try again shortly.
+            if (attempt % 10 === 0) log(`chaos: ${p.role} did not start (${(error as Error).message.split('\n')[0]}); retrying`);
+            await pause(1000);
+          }
+        }
+      })();
+      restarts.add(job);
+      void job.finally(() => restarts.delete(job));
+    };
+    supervise(cl.api);
+    for (const w of cl.workers) supervise(w);
 
-    // The stream of mailbox changes, one at a time, at the configured rate.
+    // --- The op stream, one op at a time (so each read-back historyId is the op's own).
+    const opsByKind: Record<string, number> = {};
+    // Gmail answers modify/trash/untrash with the labels only, and delete with nothing: the op's version is
+    // read back with users.getProfile (the mailbox's historyId, which is the op's own last history record:
+    // ops on a mailbox are sequential and nothing else changes it). getProfile, unlike messages.get, is
+    // not among the calls the Gmail faults target.
+    const readBack = async (mailbox: Mailbox): Promise<string> => {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const profile = await mailbox.owner.call('GET', '/profile').catch(() => undefined);
+        if (typeof profile?.historyId === 'string') return profile.historyId;
+      }
+      throw new Error(`could not read the historyId of ${mailbox.instance.email}`);
+    };
+    const record = (mailbox: Mailbox, objectId: string, kind: OpKind, historyId: unknown) => {
+      if (typeof historyId !== 'string') throw new Error(`op ${kind} on ${objectId}: no historyId`);
+      ops.push({ instanceId: mailbox.instance.id, objectId, kind, historyId: String(historyId), at: Date.now() });
+      opsByKind[kind] = (opsByKind[kind] ?? 0) + 1;
+    };
+    // An op Gmail refused did not happen; counted so that a harness bug making every op of a kind fail shows.
+    const refused = (kind: OpKind) => {
+      opsByKind[`refused ${kind}`] = (opsByKind[`refused ${kind}`] ?? 0) + 1;
+    };
+    const newMessage = async (mailbox: Mailbox, n: number) => {
+      const delivered = await em.control.deliverMessage(mailbox.instance.email, { subject: `chaos ${n}`, text: `op ${n}` });
+      mailbox.messages.push({ id: delivered.id, labels: new Set(['INBOX', 'UNREAD', 'CATEGORY_PERSONAL']) });
+      record(mailbox, delivered.id, 'newMessage', delivered.historyId);
+    };
+    const operate = async (mailbox: Mailbox, n: number) => {
+      if (mailbox.messages.length < 2 || random() < 0.3) return newMessage(mailbox, n);
+      const message = pick(mailbox.messages);
+      const toggle = (label: string, on: OpKind, off: OpKind) =>
+        message.labels.has(label) ? { kind: off, body: { removeLabelIds: [label] } } : { kind: on, body: { addLabelIds: [label] } };
+      const choice = random();
+      if (choice < 0.08) {
+        const deleted = await mailbox.owner.call('DELETE', `/messages/${message.id}`);
+        if (deleted === undefined) return refused('delete');
+        mailbox.messages = mailbox.messages.filter((m) => m !== message);
+        record(mailbox, message.id, 'delete', await readBack(mailbox));
+        return;
+      }
+      if (choice < 0.25) {
+        const trashed = message.labels.has('TRASH');
+        const answer = await mailbox.owner.call('POST', `/messages/${message.id}/${trashed ? 'untrash' : 'trash'}`);
+        if (answer === undefined) return refused(trashed ? 'untrash' : 'trash');
+        message.labels = new Set(answer.labelIds as string[]);
+        record(mailbox, message.id, trashed ? 'untrash' : 'trash', await readBack(mailbox));
+        return;
+      }
+      const change = choice < 0.5 ? toggle('STARRED', 'star', 'unstar') : choice < 0.75 ? toggle('UNREAD', 'unread', 'read') : toggle(mailbox.userLabel, 'labelAdded', 'labelRemoved');
+      const answer = await mailbox.owner.call('POST', `/messages/${message.id}/modify`, change.body);
+      if (answer === undefined) return refused(change.kind);
+      message.labels = new Set(answer.labelIds as string[]);
+      record(mailbox, message.id, change.kind, await readBack(mailbox));
+    };
     const stream = (async () => {
       for (let n = 0; Date.now() < streamEnd; n += 1) {
-        const mailbox = pick(mailboxes);
-        const email = mailbox.instance.email;
-        if (mailbox.messages.length > 0 && random() < 0.35) {
-          const message = pick(mailbox.messages);
-          const change = message.starred ? { removeLabelIds: ['STARRED'] } : { addLabelIds: ['STARRED'] };
-          if (await mailbox.owner.modify(message.id, change)) {
-            message.starred = !message.starred;
-            changes.push({ instanceId: mailbox.instance.id, messageId: message.id, historyId: historyIdOf(email), sentAt: Date.now() });
-          }
-        } else {
-          const delivered = await em.control.deliverMessage(email, { subject: `chaos ${n}`, text: `change ${n}` });
-          mailbox.messages.push({ id: delivered.id, starred: false });
-          changes.push({ instanceId: mailbox.instance.id, messageId: delivered.id, historyId: BigInt(delivered.historyId), sentAt: Date.now() });
-        }
+        const open = mailboxes.filter((m) => !m.quiesced);
+        if (open.length > 0) await operate(pick(open), n);
         await pause(streamStart + ((n + 1) * 1000) / rate - Date.now());
       }
     })();
 
-    // SIGKILLs at random moments of the first three quarters, each worker restarted 1–3 s later.
-    const killCount = Math.max(1, Math.round(options.seconds / 15));
-    const killTimes = Array.from({ length: killCount }, () => between(0.15, 0.75) * options.seconds * 1000).sort((a, b) => a - b);
+    const verdictNow = () => judge({ ops, baselineObjects, bodies: rx.bodies, objectType: 'changed-messages' });
+
+    // --- Kills. The first ones go through every kind once, so even a short run kills each kind.
+    const kinds: KillKind[] = store === 'postgres' ? ['worker', 'api', 'database'] : ['serve'];
+    const firstKinds = [...kinds].sort(() => random() - 0.5);
     const killer = (async () => {
-      for (const [index, at] of killTimes.entries()) {
-        await pause(streamStart + at - Date.now());
-        // Never the last worker: if an earlier victim's replacement is still starting, wait for it.
-        const restarted = Date.now() + 15_000;
-        while (cl.liveWorkers().length < 2 && Date.now() < restarted) await pause(100);
-        const live = cl.liveWorkers();
-        if (live.length < 2) continue;
-        // Kill a worker in the middle of something when possible: wait (briefly) until it holds a lease.
-        // Every other kill lands while webhooks hang, on a worker with a delivery in flight.
-        let victim = pick(live);
-        const midDelivery = index % 2 === 1;
-        if (midDelivery) {
-          rx.misbehave({ hang: true }, { hang: true }, { hang: true });
-          faults.receiverOutages += 1;
-          faults.receiverMisbehaviours += 3;
-        }
-        const holdingDeadline = Date.now() + 5000;
-        while (Date.now() < holdingDeadline) {
-          const leases = await cl.leases();
-          const delivering = live.find((w) => leases.notifications.some((l) => leaseOwnerPid(l.owner) === w.pid));
-          if (midDelivery && delivering) {
-            victim = delivering;
-            break;
-          }
-          if (!midDelivery && [...leases.polls, ...leases.notifications].some((l) => leaseOwnerPid(l.owner) === victim.pid)) break;
-          await pause(10);
-        }
-        await victim.stop('SIGKILL');
+      await pause(between(0.3, 1) * Math.min(killEveryMs, 5000));
+      for (let index = 0; Date.now() < streamEnd - 2000; index += 1) {
+        const kind: KillKind = index < firstKinds.length ? firstKinds[index]! : random() < 0.5 ? (kinds.includes('worker') ? 'worker' : kinds[0]!) : pick(kinds);
         const killedAt = Date.now();
-        const held = await cl.leasesOf(victim.pid);
-        const record: KillState = {
-          at: killedAt - streamStart,
-          killedAt,
-          worker: victim.name,
-          pid: victim.pid,
-          leasedPolls: held.polls.length,
-          leasedDeliveries: held.notifications.length,
-          orphanedPolls: new Map(held.polls.map((l) => [l.id, l.owner])),
-          orphanedDeliveries: new Map(held.notifications.map((l) => [l.id, l.owner])),
-          restartMs: null,
-          nextDeliveryMs: null,
-          takeoverMs: held.polls.length + held.notifications.length === 0 ? 0 : null,
-          pendingAtKill: 0,
-          pendingDeliveredMs: null,
-        };
-        kills.push(record);
-        log(`chaos: +${(record.at / 1000).toFixed(1)} s SIGKILL ${victim.name} (pid ${victim.pid}) holding ${record.leasedPolls} polls, ${record.leasedDeliveries} deliveries`);
-        restarts.push(
-          (async () => {
-            await pause(between(1000, 3000));
-            const replacement = await cl.startWorker();
-            record.restartMs = Date.now() - killedAt;
-            log(`chaos: ${replacement.name} (pid ${replacement.pid}) replaces ${victim.name}`);
-          })(),
-        );
+        const kill: KillRecord & { killedAt: number } = { kind, at: killedAt - streamStart, target: '', restartMs: null, nextDeliveryMs: null, coveredMs: null, killedAt };
+        if (kind === 'database') {
+          if (!pg || databaseDown) {
+            await pause(500);
+            continue;
+          }
+          databaseDown = true;
+          kill.target = `postmaster pid ${pg.kill()}`;
+          kills.push(kill);
+          const downFor = between(1000, 4000);
+          const job = (async () => {
+            await pause(downFor);
+            await pg.restart();
+            databaseDown = false;
+            kill.restartMs = Date.now() - killedAt;
+          })();
+          restarts.add(job);
+          void job.finally(() => restarts.delete(job));
+        } else {
+          // Only processes that are up (banner out): a replacement still starting is left alone.
+          const candidates = kind === 'worker' ? cl.liveWorkers().filter((w) => readyOnes.has(w)) : cl.api?.alive && readyOnes.has(cl.api) ? [cl.api] : [];
+          // Never the last live worker: the survivors must carry on.
+          if (candidates.length === 0 || (kind === 'worker' && candidates.length < 2)) {
+            await pause(500);
+            continue;
+          }
+          const victim = pick(candidates);
+          killedByUs.add(victim);
+          await victim.stop('SIGKILL');
+          kill.target = `${victim.name} pid ${victim.pid}`;
+          kills.push(kill);
+          replace(victim, between(300, 2000), () => {
+            kill.restartMs = Date.now() - killedAt;
+          });
+        }
+        log(`chaos: +${(kill.at / 1000).toFixed(1)} s kill ${kind}: ${kill.target}`);
+        await pause(Math.min(between(0.5, 1.5) * killEveryMs, streamEnd - Date.now()));
       }
     })();
 
-    // Gmail faults every 1.5–4 s; access tokens expired now and then (401 → one refresh across workers).
+    // --- Gmail faults every 1.5–4 s; access tokens expired now and then.
     const gmailFaults = (async () => {
-      const expireAt = [0.35, 0.7].filter((f) => f * options.seconds >= 8).map((f) => streamStart + f * options.seconds * 1000);
       while (Date.now() < streamEnd) {
         await pause(Math.min(between(1500, 4000), streamEnd - Date.now()));
         if (Date.now() >= streamEnd) break;
-        if (expireAt.length > 0 && Date.now() >= expireAt[0]!) {
-          expireAt.shift();
+        if (random() < 0.12) {
           const expired = em.control.expireAccessTokens();
           faults.tokenExpiries += 1;
           log(`chaos: expired ${expired} access tokens`);
@@ -278,160 +343,109 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     })();
 
-    // Receiver outages every 6–12 s: a run of errors, Retry-After, hung or reset connections.
+    // --- Expired history: quiesce one mailbox, wait until its ops are covered, drop its history, make one
+    // more op and wait for the recovery to report it, then let the stream use the mailbox again.
+    const expiries = options.historyExpiries ?? Math.max(1, Math.round(options.seconds / 120));
+    const historyExpirer = (async () => {
+      for (let e = 0; e < expiries; e += 1) {
+        await pause(streamStart + ((e + 0.5) / expiries) * options.seconds * 1000 * 0.8 - Date.now());
+        const mailbox = pick(mailboxes);
+        mailbox.quiesced = true;
+        await pause(200); // let an op in flight on it finish
+        const covered = (since: number) => {
+          const v = verdictNow();
+          return ops.every((o) => o.instanceId !== mailbox.instance.id || o.at < since || v.coveredAt.has(o));
+        };
+        const mineCovered = () => {
+          const v = verdictNow();
+          return ops.every((o) => o.instanceId !== mailbox.instance.id || v.coveredAt.has(o));
+        };
+        const settleDeadline = Date.now() + 60_000;
+        while (!mineCovered() && Date.now() < settleDeadline) await pause(250);
+        em.control.expireHistory(mailbox.instance.email);
+        const expiredAt = Date.now();
+        faults.historyExpiries += 1;
+        await newMessage(mailbox, -1 - e);
+        const recoveryDeadline = Date.now() + 60_000;
+        while (!covered(expiredAt) && Date.now() < recoveryDeadline) await pause(250);
+        const recovered = covered(expiredAt);
+        faults.historyRecoveryMs.push(recovered ? Date.now() - expiredAt : null);
+        log(`chaos: expired the history of ${mailbox.instance.email}; ${recovered ? `recovered in ${((Date.now() - expiredAt) / 1000).toFixed(1)} s` : 'NOT recovered within 60 s'}`);
+        mailbox.quiesced = false;
+      }
+    })();
+
+    // --- Receiver outages every 5–10 s: error runs, Retry-After, hung and reset connections, slow answers.
     const outages = (async () => {
       await pause(Math.min(between(2000, 5000), streamEnd - Date.now()));
       while (Date.now() < streamEnd) {
         const count = Math.floor(between(3, 11));
-        const kind = pick<Misbehaviour>([{ status: 500 }, { status: 503, retryAfter: '1' }, { hang: true }, { destroy: true }, { status: 502 }]);
-        // Hung requests hold a delivery slot until the webhook timeout: keep those runs short.
-        const plan = Array.from({ length: 'hang' in kind ? Math.min(count, 4) : count }, () => kind);
+        const kind = pick<ReceiverMisbehaviour>([{ status: 500 }, { status: 503, retryAfter: '1' }, { hang: true }, { destroy: true }, { status: 502 }, { slowMs: 2500 }, { slowMs: 800 }]);
+        const plan = Array.from({ length: 'hang' in kind || 'slowMs' in kind ? Math.min(count, 4) : count }, () => kind);
         rx.misbehave(...plan);
         faults.receiverOutages += 1;
         faults.receiverMisbehaviours += plan.length;
-        await pause(Math.min(between(6000, 12000), streamEnd - Date.now()));
-      }
-    })();
-
-    // Watches the leases of killed workers until someone else holds or has finished each of them.
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        for (const kill of kills) {
-          if (kill.takeoverMs !== null) continue;
-          const polls = await cl.pool.query<{ id: number; lease_owner: string | null }>('SELECT id, lease_owner FROM poll_schedules WHERE id = ANY($1::int[])', [[...kill.orphanedPolls.keys()].map(Number)]);
-          const deliveries = await cl.pool.query<{ id: string; lease_owner: string | null }>('SELECT id, lease_owner FROM notifications WHERE id = ANY($1::text[])', [[...kill.orphanedDeliveries.keys()]]);
-          const stillHeld = [...polls.rows.filter((r) => r.lease_owner === kill.orphanedPolls.get(String(r.id))), ...deliveries.rows.filter((r) => r.lease_owner === kill.orphanedDeliveries.get(r.id))];
-          if (stillHeld.length === 0) kill.takeoverMs = Date.now() - kill.killedAt;
-        }
-        await pause(250);
+        await pause(Math.min(between(5000, 10000), streamEnd - Date.now()));
       }
     })();
 
     await Promise.all([stream, killer, gmailFaults, outages]);
     const streamMs = Date.now() - streamStart;
     em.control.clearFaults();
-    await Promise.all(restarts);
-    log(`chaos: stream over (${changes.length} changes); faults cleared; waiting for quiet (at most ${drainMs / 1000} s)`);
+    await historyExpirer;
+    em.control.clearFaults();
+    while (restarts.size > 0) await Promise.all([...restarts]);
+    log(`chaos: chaos over (${ops.length} ops, ${kills.length} kills, ${crashExits.length} crash exits); waiting for every op to be covered (at most ${drainMs / 1000} s)`);
 
-    // The final wait: until every change is covered by a delivered event and the outbox is empty.
+    // --- The final wait: until every op is covered and the receiver has been idle for 3 s.
     const drainStart = Date.now();
     const broughtForward = new Set<string>();
     let quiet = false;
-    let events: StoredEvent[] = [];
     for (;;) {
-      // A notification that failed twice waits 5 minutes for its third attempt: bring those forward, as
-      // time passing would, instead of waiting them out.
-      const moved = await cl.pool.query<{ id: string }>(
-        "UPDATE notifications SET next_attempt_at = $1 WHERE status = 'RETRYING' AND next_attempt_at > $2 RETURNING id",
-        [Date.now(), Date.now() + 10_000],
-      );
-      for (const row of moved.rows) broughtForward.add(row.id);
-      events = await cl.events();
-      const status = await cl.notificationsByStatus();
-      const pending = (status.NEW ?? 0) + (status.RETRYING ?? 0);
-      const check = coverage(changes, events, rx);
-      // Quiet: every change has its event, the outbox is empty and no dead worker's lease is left, so
-      // nothing more will be delivered (whether or not everything was).
-      if (pending === 0 && check.captured.size === changes.length && kills.every((k) => k.takeoverMs !== null)) {
+      for (const id of await cl.bringRetriesForward()) broughtForward.add(id);
+      const v = verdictNow();
+      if (v.lost.length === 0 && v.misclassified.length === 0 && Date.now() - rx.lastReceivedAt > 3000) {
         quiet = true;
         break;
       }
       if (Date.now() - drainStart > drainMs) break;
       await pause(500);
     }
-    watching = false;
-    await watcher;
     const drainTook = Date.now() - drainStart;
 
-    // Figures.
-    const check = coverage(changes, events, rx);
-    const deliveredAt = check.deliveredAt;
+    const { coveredAt, ...verdict } = verdictNow();
     for (const kill of kills) {
-      const next = rx.deliveries.find((d) => d.receivedAt >= kill.killedAt);
+      const next = rx.bodies.find((b) => b.receivedAt >= kill.killedAt);
       kill.nextDeliveryMs = next ? next.receivedAt - kill.killedAt : null;
-      const pendingAtKill = changes.filter((c) => c.sentAt < kill.killedAt && !((deliveredAt.get(c) ?? Infinity) < kill.killedAt));
-      kill.pendingAtKill = pendingAtKill.length;
-      const last = Math.max(...pendingAtKill.map((c) => deliveredAt.get(c) ?? Infinity));
-      kill.pendingDeliveredMs = pendingAtKill.length === 0 ? 0 : Number.isFinite(last) ? last - kill.killedAt : null;
+      const before = ops.filter((o) => o.at < kill.killedAt);
+      const last = Math.max(kill.killedAt, ...before.map((o) => coveredAt.get(o) ?? Infinity));
+      kill.coveredMs = Number.isFinite(last) ? last - kill.killedAt : null;
     }
-    const notificationReceptions = new Map<string, number>();
-    for (const d of rx.deliveries) notificationReceptions.set(String(d.json.id), (notificationReceptions.get(String(d.json.id)) ?? 0) + 1);
-    const eventReceptions = new Map<string, number>();
-    for (const e of rx.events()) eventReceptions.set(e.id, (eventReceptions.get(e.id) ?? 0) + 1);
-    const extra = (counts: Map<string, number>) => [...counts.values()].reduce((sum, n) => sum + n - 1, 0);
-    let sequenceProblems = 0;
-    for (const mailbox of mailboxes) {
-      const sequences = events.filter((e) => e.instanceId === mailbox.instance.id).map((e) => e.sequence).sort((a, b) => a - b);
-      if (sequences.some((s, i) => s !== i + 1)) sequenceProblems += 1;
-    }
-    const errorLogs = [...cl.workers, cl.api].flatMap((p: ChangehookProcess) => p.logs.filter((l) => Number(l.level) >= 50).map((l) => `${p.name}: ${String(l.msg)}${l.err ? ` (${JSON.stringify((l.err as { message?: string }).message ?? '')})` : ''}`));
-    const notificationsByStatus = await cl.notificationsByStatus();
-    const result: ChaosResult = {
-      ok: quiet && check.lost.length === 0 && check.undelivered.length === 0,
+    const killsByKind = { worker: 0, api: 0, database: 0, serve: 0 } as Record<KillKind, number>;
+    for (const kill of kills) killsByKind[kill.kind] += 1;
+    return {
+      ok: verdict.ok && quiet,
       seed,
+      store,
       seconds: options.seconds,
       workers: workerCount,
       instances: instanceCount,
-      changes: { total: changes.length, newMessages: changes.length - check.labelChanges, labelChanges: check.labelChanges },
-      events: events.length,
-      notifications: notificationReceptions.size,
-      deliveries: rx.deliveries.length,
-      lost: check.lost.length,
-      lostChanges: check.lost.map((c) => ({ instanceId: c.instanceId, messageId: c.messageId, historyId: String(c.historyId), captured: check.captured.has(c) })),
-      undeliveredEvents: check.undelivered.length,
-      duplicatedDeliveries: extra(notificationReceptions),
-      duplicatedEvents: extra(eventReceptions),
-      unexplainedDuplicates: [...notificationReceptions]
-        .filter(([id, n]) => n > 1 && !kills.some((k) => k.orphanedDeliveries.has(id)))
-        .map(([id]) => id),
-      sequenceProblems,
-      kills: kills.map(({ killedAt: _k, orphanedPolls: _p, orphanedDeliveries: _d, ...kill }) => kill),
+      opsByKind,
+      verdict,
+      kills: kills.map(({ killedAt: _k, ...kill }) => kill),
+      killsByKind,
+      crashExits,
       faults,
       retriesBroughtForward: broughtForward.size,
-      notificationsByStatus,
-      workerErrorLogs: { count: errorLogs.length, samples: [...new Set(errorLogs)].slice(0, 10) },
       durationsMs: { setup: setupMs, stream: streamMs, drain: drainTook, total: Date.now() - startedAt },
       quiet,
     };
-    return result;
   } finally {
+    stopping = true;
     await cluster?.close().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
     await emulator?.close().catch(() => undefined);
-    await database?.drop().catch(() => undefined);
+    await postgres?.destroy().catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Which changes a delivered event covers (same message, version at least the change's), which are
- * covered only by events the receiver never got, and when each change was first delivered.
- */
-function coverage(changes: readonly Change[], events: readonly StoredEvent[], receiver: WebhookReceiver) {
-  const receivedAt = new Map<string, number>();
-  for (const delivery of receiver.deliveries) {
-    for (const event of delivery.json.message.events as { id: string }[]) if (!receivedAt.has(event.id)) receivedAt.set(event.id, delivery.receivedAt);
-  }
-  const byObject = new Map<string, StoredEvent[]>();
-  for (const event of events) {
-    const key = `${event.instanceId}/${event.objectId}`;
-    byObject.set(key, [...(byObject.get(key) ?? []), event]);
-  }
-  const lost: Change[] = [];
-  const captured = new Set<Change>();
-  const deliveredAt = new Map<Change, number>();
-  const newMessages = new Set<string>();
-  let labelChanges = 0;
-  for (const change of changes) {
-    const key = `${change.instanceId}/${change.messageId}`;
-    if (newMessages.has(key)) labelChanges += 1;
-    else newMessages.add(key);
-    const covering = (byObject.get(key) ?? []).filter((e) => e.historyId !== undefined && e.historyId >= change.historyId);
-    if (covering.length > 0) captured.add(change);
-    const first = Math.min(...covering.map((e) => receivedAt.get(e.id) ?? Infinity));
-    if (Number.isFinite(first)) deliveredAt.set(change, first);
-    else lost.push(change);
-  }
-  const undelivered = events.filter((e) => !receivedAt.has(e.id));
-  return { lost, captured, deliveredAt, undelivered, labelChanges };
 }

@@ -1,0 +1,270 @@
+// The chaos harness's verdict, independent of the product: it compares the log of operations the harness
+// itself made on the mailboxes (with the historyId Gmail returned for each) against the notification
+// bodies the receiver got. The product's database is never consulted. Plain data in, plain data out.
+//
+// Observed: every received body whose signatures verified (both schemes, see webhookVerification.ts); a
+// body that failed is "forged" and none of its events count. Each body's `message.events[i]` goes with
+// `message.raw[objectType][i]` (notificationEnvelope.ts): the event's version is that record's
+// `historyId`. An event id received more than once is one event (a duplicate, allowed and counted).
+//
+// Rules, per operation on object X with history id h (the version Gmail gave the object after the op):
+// - new message: a CREATED event of X with historyId ≥ h. If X was deleted before any poll saw it the
+//   product emits only DELETED: a DELETED of X is then accepted, counted as `createdThenDeleted`.
+// - label added/removed, read, unread, star, unstar, trash, untrash: a CREATED or UPDATED event of X with
+//   historyId ≥ h (Gmail's history collapses changes between two polls into one event carrying the latest
+//   version), or a DELETED of X when X was later deleted.
+// - delete: a DELETED event of X (its historyId is the deletion's own history record, ≥ h).
+// An op with no event of X at or after h is LOST; one covered only by events of the wrong type is
+// MISCLASSIFIED. Each event is also judged on its own:
+// - PHANTOM: its object is unknown, or no op on X has exactly its historyId (every event version is the
+//   history id of one of our ops: the emulator gives each change its own record), or its event and raw
+//   record disagree on the object id.
+// - misclassified event: a DELETED that is not our deletion; a CREATED after the receiver already got an
+//   event of X (or of a message that existed before the instance); an UPDATED of a message whose
+//   creation no earlier event reported — the "CREATED hidden by a later UPDATED" case.
+// - order violation: per object, an event with a higher `sequence` and a lower historyId than another.
+
+export type OpKind = 'newMessage' | 'labelAdded' | 'labelRemoved' | 'read' | 'unread' | 'star' | 'unstar' | 'trash' | 'untrash' | 'delete';
+
+export interface MailboxOp {
+  instanceId: number;
+  objectId: string;
+  kind: OpKind;
+  /** Gmail's historyId of the object right after the op (for a delete: the mailbox's, read right after). */
+  historyId: string;
+  /** ms epoch when the op was made (for recovery figures only). */
+  at: number;
+}
+
+/** A notification body the receiver got, with the outcome of its signature checks. */
+export interface ReceivedBody {
+  body: string;
+  receivedAt: number;
+  /** undefined when both signatures verified; otherwise why not. */
+  forgery?: string;
+}
+
+export interface VerdictInput {
+  ops: readonly MailboxOp[];
+  /** Messages that existed before their instance was connected (instanceId/objectId keys made by objectKey). */
+  baselineObjects: ReadonlySet<string>;
+  bodies: readonly ReceivedBody[];
+  /** Object type of the polled resource (`changed-messages`). */
+  objectType: string;
+}
+
+export interface ReceivedEvent {
+  id: string;
+  instanceId: number;
+  objectId: string;
+  eventType: string;
+  sequence: number;
+  historyId: bigint | undefined;
+  firstReceivedAt: number;
+}
+
+export interface OpFinding {
+  op: MailboxOp;
+  /** The event types that did cover it (misclassified only). */
+  seen?: string[];
+}
+
+export interface EventFinding {
+  event: ReceivedEvent;
+  reason: string;
+}
+
+export interface Verdict {
+  ops: number;
+  bodies: number;
+  uniqueEvents: number;
+  lost: OpFinding[];
+  misclassified: OpFinding[];
+  misclassifiedEvents: EventFinding[];
+  phantom: EventFinding[];
+  forged: { receivedAt: number; reason: string }[];
+  /** Extra receptions of a notification id already received. */
+  duplicatedDeliveries: number;
+  /** Extra receptions of an event id already received. */
+  duplicatedEvents: number;
+  /** Per object: pairs of events whose sequence and historyId disagree on the order. */
+  orderViolations: { instanceId: number; objectId: string; earlier: string; later: string }[];
+  /** Two different events of one instance with the same sequence. */
+  sequenceReuse: number;
+  /** New messages reported only by their DELETED (deleted before any poll saw them). */
+  createdThenDeleted: number;
+  /** Per op: when the first covering event arrived (ms epoch), for recovery figures. */
+  coveredAt: Map<MailboxOp, number>;
+  /** lost, misclassified (ops and events), phantom and forged are all zero. */
+  ok: boolean;
+}
+
+export function objectKey(instanceId: number, objectId: string): string {
+  return `${instanceId}/${objectId}`;
+}
+
+const LABEL_KINDS: ReadonlySet<OpKind> = new Set(['labelAdded', 'labelRemoved', 'read', 'unread', 'star', 'unstar', 'trash', 'untrash']);
+
+interface EnvelopeShape {
+  id?: unknown;
+  message?: { instanceId?: unknown; events?: unknown; raw?: Record<string, unknown> };
+}
+
+/** The events of the verified bodies, each once, with duplicates and malformed entries counted. */
+function collectEvents(input: VerdictInput, verdict: Verdict): Map<string, ReceivedEvent> {
+  const events = new Map<string, ReceivedEvent>();
+  const notifications = new Set<string>();
+  for (const received of input.bodies) {
+    if (received.forgery !== undefined) {
+      verdict.forged.push({ receivedAt: received.receivedAt, reason: received.forgery });
+      continue;
+    }
+    let body: EnvelopeShape;
+    try {
+      body = JSON.parse(received.body) as EnvelopeShape;
+    } catch {
+      verdict.forged.push({ receivedAt: received.receivedAt, reason: 'body is not JSON' });
+      continue;
+    }
+    const notificationId = String(body.id);
+    if (notifications.has(notificationId)) verdict.duplicatedDeliveries += 1;
+    notifications.add(notificationId);
+    const list = Array.isArray(body.message?.events) ? (body.message.events as Record<string, unknown>[]) : [];
+    const raw = body.message?.raw ?? {};
+    for (const [index, entry] of list.entries()) {
+      const id = String(entry.id);
+      if (events.has(id)) {
+        verdict.duplicatedEvents += 1;
+        continue;
+      }
+      const objectType = String(entry.objectType);
+      const records = Array.isArray(raw[objectType]) ? (raw[objectType] as Record<string, unknown>[]) : [];
+      const record = records[index];
+      const historyId = record !== undefined && (typeof record.historyId === 'string' || typeof record.historyId === 'number') ? BigInt(record.historyId) : undefined;
+      const event: ReceivedEvent = {
+        id,
+        instanceId: Number(entry.instanceId ?? body.message?.instanceId),
+        objectId: String(entry.objectId),
+        eventType: String(entry.eventType),
+        sequence: Number(entry.sequence),
+        historyId,
+        firstReceivedAt: received.receivedAt,
+      };
+      events.set(id, event);
+      if (objectType !== input.objectType) verdict.phantom.push({ event, reason: `object type ${objectType}` });
+      else if (record === undefined || String(record.id) !== event.objectId) verdict.phantom.push({ event, reason: 'raw record does not match the event' });
+      else if (historyId === undefined) verdict.phantom.push({ event, reason: 'record has no historyId' });
+    }
+  }
+  return events;
+}
+
+export function judge(input: VerdictInput): Verdict {
+  const verdict: Verdict = {
+    ops: input.ops.length,
+    bodies: input.bodies.length,
+    uniqueEvents: 0,
+    lost: [],
+    misclassified: [],
+    misclassifiedEvents: [],
+    phantom: [],
+    forged: [],
+    duplicatedDeliveries: 0,
+    duplicatedEvents: 0,
+    orderViolations: [],
+    sequenceReuse: 0,
+    createdThenDeleted: 0,
+    coveredAt: new Map(),
+    ok: false,
+  };
+  const events = collectEvents(input, verdict);
+  verdict.uniqueEvents = events.size;
+  const malformed = new Set(verdict.phantom.map((p) => p.event.id));
+
+  const eventsByObject = new Map<string, ReceivedEvent[]>();
+  for (const event of events.values()) {
+    if (malformed.has(event.id)) continue;
+    const key = objectKey(event.instanceId, event.objectId);
+    eventsByObject.set(key, [...(eventsByObject.get(key) ?? []), event]);
+  }
+  const opsByObject = new Map<string, MailboxOp[]>();
+  for (const op of input.ops) {
+    const key = objectKey(op.instanceId, op.objectId);
+    opsByObject.set(key, [...(opsByObject.get(key) ?? []), op]);
+  }
+
+  // Each operation: covered, misclassified or lost.
+  for (const op of input.ops) {
+    const key = objectKey(op.instanceId, op.objectId);
+    const h = BigInt(op.historyId);
+    const atOrAfter = (eventsByObject.get(key) ?? []).filter((e) => e.historyId !== undefined && e.historyId >= h);
+    const deletedLater = (opsByObject.get(key) ?? []).some((o) => o.kind === 'delete' && BigInt(o.historyId) >= h);
+    let right: ReceivedEvent[];
+    if (op.kind === 'newMessage') {
+      right = atOrAfter.filter((e) => e.eventType === 'CREATED');
+      if (right.length === 0 && deletedLater) {
+        right = atOrAfter.filter((e) => e.eventType === 'DELETED');
+        if (right.length > 0) verdict.createdThenDeleted += 1;
+      }
+    } else if (op.kind === 'delete') {
+      right = atOrAfter.filter((e) => e.eventType === 'DELETED');
+    } else {
+      right = atOrAfter.filter((e) => e.eventType === 'CREATED' || e.eventType === 'UPDATED' || (deletedLater && e.eventType === 'DELETED'));
+    }
+    if (right.length > 0) verdict.coveredAt.set(op, Math.min(...right.map((e) => e.firstReceivedAt)));
+    else if (atOrAfter.length > 0) verdict.misclassified.push({ op, seen: [...new Set(atOrAfter.map((e) => e.eventType))] });
+    else verdict.lost.push({ op });
+  }
+
+  // Each event: explained by an op, of the right type, in order.
+  const bySequence = new Map<string, string>();
+  for (const [key, list] of eventsByObject) {
+    const ops = opsByObject.get(key) ?? [];
+    const created = ops.find((o) => o.kind === 'newMessage');
+    const baseline = input.baselineObjects.has(key);
+    list.sort((a, b) => (a.historyId! < b.historyId! ? -1 : a.historyId! > b.historyId! ? 1 : a.sequence - b.sequence));
+    for (const [index, event] of list.entries()) {
+      const h = event.historyId!;
+      const op = ops.find((o) => BigInt(o.historyId) === h);
+      if (op === undefined) {
+        verdict.phantom.push({ event, reason: ops.length === 0 && !baseline ? 'no operation touched this object' : `no operation made version ${h}` });
+        continue;
+      }
+      const earlier = list.slice(0, index).filter((e) => e.historyId! < h);
+      if (event.eventType === 'DELETED') {
+        if (op.kind !== 'delete') verdict.misclassifiedEvents.push({ event, reason: `DELETED for a ${op.kind}` });
+      } else if (op.kind === 'delete') {
+        verdict.misclassifiedEvents.push({ event, reason: `${event.eventType} for a delete` });
+      } else if (event.eventType === 'CREATED') {
+        if (baseline || created === undefined) verdict.misclassifiedEvents.push({ event, reason: 'CREATED for a message that existed before the instance' });
+        else if (earlier.length > 0) verdict.misclassifiedEvents.push({ event, reason: 'CREATED after an earlier event of the message' });
+      } else if (event.eventType === 'UPDATED') {
+        if (!baseline && earlier.length === 0) verdict.misclassifiedEvents.push({ event, reason: 'UPDATED of a message whose creation no event reported' });
+      } else {
+        verdict.misclassifiedEvents.push({ event, reason: `unknown event type ${event.eventType}` });
+      }
+    }
+    const inSequence = [...list].sort((a, b) => a.sequence - b.sequence);
+    for (let i = 1; i < inSequence.length; i += 1) {
+      const before = inSequence[i - 1]!;
+      const after = inSequence[i]!;
+      if (after.historyId! < before.historyId!) {
+        verdict.orderViolations.push({ instanceId: after.instanceId, objectId: after.objectId, earlier: before.id, later: after.id });
+      }
+    }
+  }
+  for (const event of events.values()) {
+    const key = `${event.instanceId}#${event.sequence}`;
+    const other = bySequence.get(key);
+    if (other !== undefined && other !== event.id) verdict.sequenceReuse += 1;
+    else bySequence.set(key, event.id);
+  }
+
+  verdict.ok = verdict.lost.length === 0 && verdict.misclassified.length === 0 && verdict.misclassifiedEvents.length === 0 && verdict.phantom.length === 0 && verdict.forged.length === 0;
+  return verdict;
+}
+
+/** Whether `kind` is a label-like change (an UPDATED in Gmail's history). */
+export function isLabelChange(kind: OpKind): boolean {
+  return LABEL_KINDS.has(kind);
+}
