@@ -27,7 +27,7 @@ export async function openStore(options: {
   databaseUrl?: string;
   dataDir: string;
   poolSize?: number;
-  /** Told about errors of idle pooled connections (PostgreSQL restarted, connection killed). */
+  /** Told about errors of pooled connections, idle or in use (PostgreSQL restarted, connection killed). */
   onConnectionError?: (error: Error) => void;
 }): Promise<Store> {
   let db: Kysely<Database>;
@@ -38,6 +38,11 @@ export async function openStore(options: {
     // Without a listener, an idle connection terminated by the server (a restart, a failover) would be
     // an uncaught exception that kills the process; the pool replaces the connection on next use.
     pool.on('error', (error) => options.onConnectionError?.(error));
+    // The pool listens to idle connections only. A connection in use when the server dies fails its query
+    // (the caller sees that error) and also emits 'error' on the client, which without this listener is
+    // an uncaught exception that kills the process (the chaos harness saw workers exit when it killed
+    // PostgreSQL mid-query).
+    pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     dialect = 'sqlite';

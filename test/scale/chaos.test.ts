@@ -21,6 +21,8 @@ function assertClean(result: ChaosResult, kinds: string[]): void {
   assert.deepEqual(v.phantom.map((f) => [f.event.id, f.reason]), [], `phantom events ${seed}`);
   assert.deepEqual(v.forged, [], `forged bodies ${seed}`);
   assert.ok(result.quiet, `not every op was covered within the final wait ${seed}`);
+  // Killed processes are restarted by the harness; none may die on its own (e.g. of the database's death).
+  assert.deepEqual(result.crashExits, [], `processes exited on their own ${seed}`);
 }
 
 const summary = (r: ChaosResult) =>
