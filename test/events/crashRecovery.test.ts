@@ -3,12 +3,12 @@
 // change has been delivered (none lost). Repeated deliveries are allowed (at-least-once) and reported.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startGoogleEmulator, type GoogleEmulator } from '../../emulators/google/index.ts';
+import { startServe, type ServeProcess } from '../support/cliProcess.ts';
 import { waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
 
 const ORG_SECRET = 'crash-test-organization-secret';
@@ -17,51 +17,34 @@ const AUTH = `User ${USER_SECRET}, Organization ${ORG_SECRET}`;
 const MAILBOX = 'crash@example.com';
 const ROUNDS = 6;
 
-let child: ChildProcess | undefined;
 let emulator: GoogleEmulator | undefined;
 let receiver: WebhookReceiver | undefined;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'changehook-crash-'));
 
 after(async () => {
-  child?.kill('SIGKILL');
+  await serve?.kill();
   await emulator?.close();
   await receiver?.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startChangehook(googleBaseUrl: string): Promise<string> {
-  const proc = spawn(process.execPath, [path.resolve('bin/changehook.mjs'), 'serve'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      CHANGEHOOK_DATA_DIR: dataDir,
-      CHANGEHOOK_SANDBOX: '1',
-      CHANGEHOOK_GOOGLE_BASE_URL: googleBaseUrl,
-      CHANGEHOOK_ORG_SECRET: ORG_SECRET,
-      CHANGEHOOK_USER_SECRET: USER_SECRET,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+let serve: ServeProcess | undefined;
+
+function startChangehook(googleBaseUrl: string): Promise<string> {
+  serve = startServe({
+    PORT: '0',
+    CHANGEHOOK_DATA_DIR: dataDir,
+    CHANGEHOOK_SANDBOX: '1',
+    CHANGEHOOK_GOOGLE_BASE_URL: googleBaseUrl,
+    CHANGEHOOK_ORG_SECRET: ORG_SECRET,
+    CHANGEHOOK_USER_SECRET: USER_SECRET,
+    LOG_LEVEL: 'warn',
   });
-  child = proc;
-  return new Promise((resolve, reject) => {
-    let output = '';
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /API\s+(http:\/\/\S+)\/elements\/api-v2/.exec(output)?.[1];
-      if (url) resolve(url);
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    proc.once('exit', (code) => reject(new Error(`changehook exited (${code}) before starting:\n${output}`)));
-  });
+  return serve.url;
 }
 
 function kill(): Promise<void> {
-  const proc = child!;
-  return new Promise((resolve) => {
-    proc.once('exit', () => resolve());
-    proc.kill('SIGKILL');
-  });
+  return serve!.kill();
 }
 
 test('SIGKILL at random moments loses no change', { timeout: 180_000 }, async (t) => {
@@ -125,5 +108,4 @@ test('SIGKILL at random moments loses no change', { timeout: 180_000 }, async (t
   assert.deepEqual([...kinds], ['CREATED']);
   assert.equal(new Set(delivered.filter((e) => sent.includes(e.objectId)).map((e) => e.objectId)).size, sent.length);
   await kill();
-  child = undefined;
 });

@@ -6,12 +6,10 @@
 // with the right eventType, nothing arrived for the untouched message, and polling goes on.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startGoogleEmulator, type GoogleEmulator } from '../../emulators/google/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.ts';
-import { TEST_MASTER_KEY } from '../support/testApp.ts';
+import { databaseEnv, startServe, type ServeProcess } from '../support/cliProcess.ts';
 import { waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
 
 const ORG_SECRET = 'expired-history-organization-secret';
@@ -21,53 +19,29 @@ const MAILBOX = 'gap@example.com';
 
 for (const dialect of testDialects()) {
   describe(`expired history on ${dialect}`, () => {
-    let child: ChildProcess | undefined;
     let emulator: GoogleEmulator | undefined;
     let receiver: WebhookReceiver | undefined;
     let database: TestDatabase | undefined;
     after(async () => {
-      child?.kill('SIGKILL');
+      await serve?.kill();
       await emulator?.close();
       await receiver?.close();
       await database?.drop();
     });
 
-    async function start(): Promise<string> {
-      const proc = spawn(process.execPath, [path.resolve('bin/changehook.mjs'), 'serve'], {
-        env: {
-          ...process.env,
-          PORT: '0',
-          CHANGEHOOK_DATA_DIR: database!.dataDir,
-          ...(database!.databaseUrl ? { DATABASE_URL: database!.databaseUrl, CHANGEHOOK_MASTER_KEY: TEST_MASTER_KEY } : {}),
-          CHANGEHOOK_SANDBOX: '1',
-          CHANGEHOOK_GOOGLE_BASE_URL: emulator!.baseUrl,
-          CHANGEHOOK_ORG_SECRET: ORG_SECRET,
-          CHANGEHOOK_USER_SECRET: USER_SECRET,
-          // The killed process's lease on the poll must run out before the restarted one takes it over.
-          CHANGEHOOK_LEASE_SECONDS: '3',
-          LOG_LEVEL: 'warn',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    let serve: ServeProcess | undefined;
+    function start(): Promise<string> {
+      serve = startServe({
+        PORT: '0',
+        ...databaseEnv(database!),
+        CHANGEHOOK_SANDBOX: '1',
+        CHANGEHOOK_GOOGLE_BASE_URL: emulator!.baseUrl,
+        CHANGEHOOK_ORG_SECRET: ORG_SECRET,
+        CHANGEHOOK_USER_SECRET: USER_SECRET,
+        // The killed process's lease on the poll must run out before the restarted one takes it over.
+        CHANGEHOOK_LEASE_SECONDS: '3',
       });
-      child = proc;
-      return new Promise((resolve, reject) => {
-        let output = '';
-        proc.stdout!.on('data', (chunk: Buffer) => {
-          output += chunk.toString();
-          const url = /API\s+(http:\/\/\S+)\/elements\/api-v2/.exec(output)?.[1];
-          if (url) resolve(url);
-        });
-        proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-        proc.once('exit', (code) => reject(new Error(`changehook exited (${code}) before starting:\n${output}`)));
-      });
-    }
-
-    async function kill(): Promise<void> {
-      const proc = child!;
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const exited = new Promise((resolve) => proc.once('exit', resolve));
-      proc.kill('SIGKILL');
-      await exited;
+      return serve.url;
     }
 
     test('deletions, label changes and new messages in the gap arrive once each, across a kill during the recovery', async () => {
@@ -132,7 +106,7 @@ for (const dialect of testDialects()) {
       const slowListing = control.injectFault({ method: 'users.messages.list', pathPattern: '/users/', latencyMs: 60_000, times: 1 });
       control.removeFault(hold.id);
       await waitFor(() => !control.listFaults().some((fault) => fault.id === slowListing.id), 'the recovery reading the mailbox');
-      await kill();
+      await serve!.kill();
       control.clearFaults();
       assert.deepEqual(events().map((event) => event.objectId).sort(), [changedBefore.id, deletedBefore.id].sort(), 'nothing of the gap was delivered before the kill');
 

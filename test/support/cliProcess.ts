@@ -47,3 +47,33 @@ export function databaseEnv(database: TestDatabase): Record<string, string> {
     LOG_LEVEL: 'warn',
   };
 }
+
+/** A `changehook serve` child process, as a crash test runs it: started, then killed with SIGKILL. */
+export interface ServeProcess {
+  /** The API's base URL, once the start-up banner printed it. */
+  url: Promise<string>;
+  kill(): Promise<void>;
+}
+
+export function startServe(env: Record<string, string | undefined>, cli = CHECKOUT_CLI): ServeProcess {
+  const proc = spawn(process.execPath, [cli, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = new Promise<string>((resolve, reject) => {
+    let output = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const found = /API\s+(http:\/\/\S+)\/elements\/api-v2/.exec(output)?.[1];
+      if (found) resolve(found);
+    });
+    proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    proc.once('exit', (code) => reject(new Error(`changehook exited (${code}) before starting:\n${output}`)));
+  });
+  return {
+    url,
+    kill() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGKILL');
+      return exited;
+    },
+  };
+}
