@@ -77,7 +77,14 @@ export class TenantService {
         }
         return undefined;
       }
-      return this.createOrganization({ name: 'Default organization', userEmail: 'admin@localhost', ...fixed });
+      try {
+        return await this.createOrganization({ name: 'Default organization', userEmail: 'admin@localhost', ...fixed });
+      } catch (error) {
+        // Another process starting at the same moment (a second API replica) created it first: the
+        // secret is unique, so our insert failed. Theirs is the tenant; nothing was created here.
+        if ((await this.findOrganizationBySecret(fixed.organizationSecret)) === undefined) throw error;
+        return this.bootstrap(fixed);
+      }
     }
     const any = await this.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst();
     if (any) return undefined;
