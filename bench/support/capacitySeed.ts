@@ -24,7 +24,7 @@ export interface SeedOptions {
   firstDueAt: number;
 }
 
-interface Grant {
+export interface Grant {
   email: string;
   historyId: string;
   accessToken: string;
@@ -38,7 +38,8 @@ const INSERT_CHUNK = 500;
 /** The earliest seeded token expiry: soon enough that refreshes fall inside a measurement. */
 const TOKEN_SPREAD_START_MS = 4 * 60_000;
 
-async function authorize(emulator: ChildEmulator, email: string): Promise<Grant> {
+/** A mailbox in the emulator, authorized through its consent page and token endpoint as a user would. */
+export async function authorize(emulator: ChildEmulator, email: string): Promise<Grant> {
   const mailbox = (await emulator.control('POST', '/mailboxes', { email })) as { historyId: string };
   const authUrl = `${emulator.baseUrl}/o/oauth2/v2/auth?${new URLSearchParams({
     client_id: SANDBOX_CLIENT_ID,

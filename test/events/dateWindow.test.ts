@@ -1,6 +1,6 @@
 // A date-window resource: the messages resource polled with a URL placeholder (Gmail's after:<epoch
 // seconds>), CREATED told from UPDATED by datesConfiguration; overlapping windows (pollDelay) never
-// deliver one change twice.
+// deliver one change twice. UPDATED end to end: drafts edited inside the window.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -74,5 +74,51 @@ describe('date-window polling', () => {
       assert.deepEqual(events.map((e) => e.eventType), ['CREATED'], `message ${id}`);
       assert.equal(events[0]!.objectType, 'recent-messages');
     }
+  });
+
+  test('an object changed inside the window is UPDATED, once per change, carrying its new state', async () => {
+    // Drafts: Gmail gives an edited draft a new message with a new internalDate, the draft keeps its id.
+    // Only an updated date is configured, so nothing can be told apart as new: every change is UPDATED.
+    const drafts = 'window-drafts@example.com';
+    const instance = await createInstance(app, drafts, {
+      configuration: {
+        'event.notification.callback.url': receiver.url,
+        'event.poller.refresh_interval': '0.0167',
+        'event.poller.configuration': {
+          'recent-drafts': {
+            url: "/hubs/general/drafts?where=q='after:${epoch:s}'",
+            idField: 'id',
+            pollDelay: 3,
+            datesConfiguration: { updatedDateField: 'message.internalDate', updatedDateFormat: 'milliseconds' },
+          },
+        },
+      },
+    });
+    await waitFor(async () => (await apiCall(app, 'GET', `/instances/${instance.id}`)).body.eventsPolling.resources[0]?.baselineDate, 'baseline');
+    const hub = (method: string, path: string, body?: unknown) => apiCall({ api: app.api, auth: `${app.auth}, Element ${instance.token}` }, method, `/hubs/general${path}`, body);
+    const changesOf = (id: string) =>
+      receiver.deliveries.flatMap((d) => (d.json.message.raw['recent-drafts'] ?? []) as { id: string; message: { id: string; subject: string } }[]).filter((r) => r.id === id);
+    const eventsOf = (id: string) => receiver.events().filter((e) => e.objectType === 'recent-drafts' && e.objectId === id);
+
+    const created = await hub('POST', '/drafts', { subject: 'first version', body: 'words' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const id = created.body.id as string;
+    await waitFor(() => eventsOf(id).length === 1, 'the new draft');
+    const edited = await hub('PUT', `/drafts/${id}`, { subject: 'second version', body: 'better words' });
+    assert.equal(edited.status, 200, JSON.stringify(edited.body));
+    assert.notEqual(edited.body.message.id, created.body.message.id, 'the edit is a new message');
+    await waitFor(() => eventsOf(id).length === 2, 'the edited draft');
+
+    // Every change stays in ~3 consecutive windows (pollDelay 3 s): wait for more polls than that.
+    const seen = new Set<string>();
+    await waitFor(async () => {
+      seen.add((await apiCall(app, 'GET', `/instances/${instance.id}`)).body.eventsPolling.resources[0].lastSuccessDate);
+      return seen.size >= 5;
+    }, 'five more polls', 30_000);
+    assert.deepEqual(eventsOf(id).map((e) => e.eventType), ['UPDATED', 'UPDATED'], 'one event per change of the draft');
+    assert.deepEqual(changesOf(id).map((r) => [r.message.id, r.message.subject]), [
+      [created.body.message.id, 'first version'],
+      [edited.body.message.id, 'second version'],
+    ]);
   });
 });

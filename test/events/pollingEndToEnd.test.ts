@@ -18,10 +18,14 @@ for (const dialect of testDialects()) {
     let instance: { id: number; token: string };
     let webhookSecret: string;
     const mailbox = 'events@example.com';
+    /** Mail already in the mailbox when the instance is created: its first poll's baseline. */
+    const existing: string[] = [];
 
     before(async () => {
       app = await startTestApp(dialect, { CHANGEHOOK_SANDBOX: '1' });
       receiver = await new WebhookReceiver().start();
+      app.emulator.control.createMailbox(mailbox);
+      for (const subject of ['old one', 'old two']) existing.push((await app.emulator.control.deliverMessage(mailbox, { subject })).id);
       instance = await createInstance(app, mailbox, {
         configuration: {
           'event.notification.callback.url': receiver.url,
@@ -52,8 +56,14 @@ for (const dialect of testDialects()) {
       return receiver.events().filter((e) => e.objectType === objectType && e.objectId === objectId).map((e) => e.eventType);
     }
 
-    test('the first poll is a baseline: nothing was delivered', () => {
-      assert.equal(receiver.deliveries.length, 0);
+    test('the first poll is a baseline: what was there before is never delivered', async () => {
+      // A change after the baselines proves the pipeline live (polled, committed, dispatched); by then
+      // anything a baseline had emitted was committed earlier and would have arrived too.
+      const marker = await app.emulator.control.deliverMessage(mailbox, { subject: 'after the baselines' });
+      await waitFor(() => eventsFor('changed-messages', marker.id).length > 0 && eventsFor('messages', marker.id).length > 0, 'the change after the baselines');
+      const delivered = receiver.events().map((e) => `${e.objectType} ${e.objectId} ${e.eventType}`);
+      assert.deepEqual(delivered.sort(), [`changed-messages ${marker.id} CREATED`, `messages ${marker.id} CREATED`].sort(), 'nothing but the new message');
+      for (const id of existing) assert.deepEqual(receiver.events().filter((e) => e.objectId === id), [], `message ${id} from before the baseline`);
     });
 
     test('a new message is CREATED in changed-messages and messages', async () => {
@@ -80,6 +90,10 @@ for (const dialect of testDialects()) {
         await waitFor(() => eventsFor('changed-messages', message.id).length === expected.length, `${expected.at(-1)} after ${method} ${path}`);
         assert.deepEqual(eventsFor('changed-messages', message.id), expected);
       }
+      // Each change was made after the last one's event arrived: their sequence numbers follow that order.
+      const sequences = receiver.events().filter((e) => e.objectType === 'changed-messages' && e.objectId === message.id).map((e) => e.sequence);
+      assert.deepEqual(sequences, [...sequences].sort((a, b) => a - b), `sequences of the message's changes in the order made: ${sequences.join(', ')}`);
+      assert.equal(new Set(sequences).size, sequences.length);
       await waitFor(() => eventsFor('messages', message.id).includes('DELETED'), 'messages resource DELETED');
       assert.equal(eventsFor('messages', message.id)[0], 'CREATED');
     });
@@ -96,9 +110,22 @@ for (const dialect of testDialects()) {
       assert.deepEqual(eventsFor('labels', id), ['CREATED', 'UPDATED', 'DELETED']);
     });
 
-    test('every delivery is a Cloud Elements envelope signed both ways, ≤ 10 events, sequences increasing', () => {
-      assert.ok(receiver.deliveries.length > 0);
-      const sequences: number[] = [];
+    test('every delivery is a Cloud Elements envelope signed both ways, ≤ 10 events, sequences increasing', async () => {
+      // A burst, polled at once: notifications carrying several events each.
+      const burst = await Promise.all(['burst 1', 'burst 2', 'burst 3'].map((subject) => app.emulator.control.deliverMessage(mailbox, { subject })));
+      await waitFor(() => burst.every((m) => eventsFor('changed-messages', m.id).length === 1), 'the burst');
+      assert.ok(receiver.deliveries.some((d) => d.json.message.events.length > 1), 'a notification with several events');
+      // The instance's sequence numbers are 1, 2, 3… in commit order, each used once; notifications go
+      // out concurrently (so may arrive out of order), and within one they are in order. Waited for:
+      // the last events may still be on their way.
+      const stored = async () => (await apiCall(app, 'GET', `/instances/${instance.id}/events?pageSize=500`)).body as { sequence: number }[];
+      await waitFor(async () => {
+        const all = receiver.events().map((e) => e.sequence);
+        return all.length === (await stored()).length && Math.max(...all) === all.length;
+      }, 'every stored event delivered');
+      const all = receiver.events().map((e) => e.sequence).sort((a, b) => a - b);
+      assert.deepEqual(all, all.map((_, i) => i + 1), 'each of 1..n exactly once');
+      assert.deepEqual((await stored()).map((e) => e.sequence).sort((a, b) => a - b), all, 'the events stored are the events delivered');
       for (const delivery of receiver.deliveries) {
         verifyDelivery(delivery, webhookSecret, SIGNATURE_KEY);
         const { json } = delivery;
@@ -110,13 +137,14 @@ for (const dialect of testDialects()) {
         assert.ok(json.message.events.length >= 1 && json.message.events.length <= 10);
         const objectType = json.message.raw.objectType;
         assert.equal(json.message.raw[objectType].length, json.message.events.length);
+        const sequences: number[] = [];
         for (const event of json.message.events) {
           assert.equal(event.hubKey, 'general');
           assert.ok(!Number.isNaN(Date.parse(event.date)));
           sequences.push(event.sequence);
         }
+        assert.deepEqual(sequences, sequences.map((_, i) => sequences[0]! + i), `one notification's events in commit order: ${sequences.join(', ')}`);
       }
-      assert.equal(new Set(sequences).size, sequences.length, 'sequence numbers are unique');
     });
 
     test("another organization gets a 404 for this instance's events, secret and redelivery", async () => {

@@ -1,4 +1,5 @@
-// Provider faults while polling: 5xx and 429 on history.list, an expired access token, an expired
+// Provider faults while polling: 5xx and 429 on history.list, an expired access token (answered 401,
+// refreshed: both counted outside the poller, by the emulator and the metrics), an expired
 // history id (resynchronized without losing the message received in the gap), repeated failures
 // disabling polling until a PATCH, and a revoked grant pausing polling with the reason shown.
 
@@ -28,6 +29,14 @@ describe('polling through provider faults', () => {
     return instance;
   }
   const health = async (id: number) => (await apiCall(app, 'GET', `/instances/${id}`)).body;
+  /** How many Gmail answers with this status the product counted (its /metrics). */
+  async function providerAnswers(status: string): Promise<number> {
+    const text = await app.server.services.metrics.scrape();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('changehook_provider_calls_total{') && line.includes(`status="${status}"`))
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+  }
   const delivered = (messageId: string) => receiver.events().filter((e) => e.objectId === messageId);
 
   for (const [name, fault] of [
@@ -49,12 +58,25 @@ describe('polling through provider faults', () => {
     });
   }
 
-  test('an expired access token is refreshed and polling goes on', async () => {
+  test('an expired access token is answered 401, refreshed, and polling goes on', async () => {
     const mailbox = 'expired-token@example.com';
     await connect(mailbox);
-    app.emulator.control.expireAccessTokens(mailbox);
+    // The token endpoint's calls, counted by the emulator: a pass-through fault (no delay, no error) is
+    // used up by each request it matches.
+    const tokenCalls = app.emulator.control.injectFault({ method: 'POST', pathPattern: /^\/token(\?|$)/, latencyMs: 0, times: 1_000_000 });
+    const refreshes = () => 1_000_000 - (app.emulator.control.listFaults().find((f) => f.id === tokenCalls.id)?.remaining ?? 1_000_000);
+    const unauthorizedBefore = await providerAnswers('401');
+    const servedBefore = app.emulator.control.quota(mailbox).requests['gmail.users.history.list'] ?? 0;
+
+    assert.ok(app.emulator.control.expireAccessTokens(mailbox) >= 1, 'the instance held an access token, now expired');
     const message = await app.emulator.control.deliverMessage(mailbox, { subject: 'after expiry' });
     await waitFor(() => delivered(message.id).length === 1, 'the change after a token refresh');
+    const refreshed = refreshes();
+    app.emulator.control.removeFault(tokenCalls.id);
+
+    assert.ok(refreshed >= 1, 'no token refresh reached Google');
+    assert.ok((await providerAnswers('401')) > unauthorizedBefore, 'no Gmail call was answered 401');
+    assert.ok((app.emulator.control.quota(mailbox).requests['gmail.users.history.list'] ?? 0) > servedBefore, 'Gmail served the poll after the refresh');
   });
 
   test('an expired history id: the message received in the gap still arrives', async () => {

@@ -119,7 +119,9 @@ for (const dialect of testDialects()) {
       const instanceId = await seedInstance(store.db);
       await seedSchedule(store.db, instanceId, 'dead', { owner: 'dead-worker', until: now - 5000 });
       await seedSchedule(store.db, instanceId, 'free', null);
-      const seen = { takeovers: 0, polled: [] as [string | undefined, PollResult][] };
+      // What the worker did is recorded and asserted here: an assertion thrown inside the worker would be
+      // caught by it (and logged to a silent logger), never failing the test.
+      const seen = { takeovers: 0, polled: [] as [string | undefined, PollResult][], captured: 0, hubCalls: 0 };
       const observer: PollWorkerObserver = {
         polled: (kind, result) => {
           seen.polled.push([kind, result]);
@@ -128,12 +130,19 @@ for (const dialect of testDialects()) {
           seen.takeovers += 1;
         },
         started: () => undefined,
-        captured: () => assert.fail('nothing is captured'),
+        captured: () => {
+          seen.captured += 1;
+        },
       };
       const worker = new PollWorker({
         db: store.db,
         dialect: store.dialect,
-        hubs: { execute: () => assert.fail('no poll runs') },
+        hubs: {
+          execute: () => {
+            seen.hubCalls += 1;
+            throw new Error('no poll runs');
+          },
+        },
         elements: new ElementRegistry({}),
         logger: pino({ level: 'silent' }),
         pollingFailureLimit: 100,
@@ -147,6 +156,8 @@ for (const dialect of testDialects()) {
         await worker.stop();
       }
       assert.equal(seen.takeovers, 1);
+      assert.equal(seen.hubCalls, 0, 'no poll runs');
+      assert.equal(seen.captured, 0, 'nothing is captured');
       // Events are off for this instance: neither schedule was polled; bringing them in line removed them.
       assert.deepEqual(seen.polled, [
         [undefined, 'skipped'],
@@ -162,9 +173,13 @@ for (const dialect of testDialects()) {
       const instanceId = await seedInstance(store.db, { callbackUrl: null });
       await seedNotification(store.db, instanceId, 'n-dead', 'RETRYING', { owner: 'dead-worker', until: now - 5000 });
       await seedNotification(store.db, instanceId, 'n-free', 'NEW', null);
+      // Recorded, then asserted in the test: the dispatcher catches (and silently logs) what its observer throws.
       let takeovers = 0;
+      const attempts: string[] = [];
       const observer: DeliveryWorkerObserver = {
-        attempted: () => assert.fail('no attempt without a callback URL'),
+        attempted: (outcome) => {
+          attempts.push(outcome);
+        },
         leaseTakenOver: () => {
           takeovers += 1;
         },
@@ -188,6 +203,9 @@ for (const dialect of testDialects()) {
         await worker.stop();
       }
       assert.equal(takeovers, 1);
+      assert.deepEqual(attempts, [], 'no attempt without a callback URL');
+      const recorded = await store.db.selectFrom('delivery_attempts').select('id').where('notification_id', 'in', ['n-dead', 'n-free']).execute();
+      assert.deepEqual(recorded, [], 'no attempt booked either');
     });
   });
 }

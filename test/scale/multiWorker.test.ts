@@ -4,10 +4,13 @@
 //     once with one attempt, no mailbox ever sees two Gmail calls at once (the emulator allows one per
 //     user, so two overlapping polls of one resource would be refused), and every worker took work;
 //   - graceful shutdown: SIGTERM while polls are in flight → the worker finishes them, releases every
-//     lease it held and exits 0, and the others poll those resources before the old leases would expire;
-//   - takeover: SIGKILL while polls are in flight → the dead worker's leases hold until they expire (no
-//     one polls its resources meanwhile), then the survivor takes them over and every change is delivered.
-// The workers run with a 15 s lease (CHANGEHOOK_LEASE_SECONDS), so the takeover test waits about that long.
+//     lease it held and exits 0, and the others poll those resources as free work, not as takeovers of
+//     leases that had to expire first (each worker logs every takeover, naming the previous owner);
+//   - takeover: SIGKILL while polls are in flight → the dead worker's leases hold while they are valid (no
+//     one polls its mailboxes although the survivors poll every other one), then, once they have run out,
+//     the survivors take them over (logged, naming the dead worker) and every change is delivered.
+// Nothing is judged by the clock: the takeover test plays the dead worker's clock by writing its leases'
+// expiry — an hour away, then past — the one thing that time passing would change for the survivors.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -19,7 +22,7 @@ import { waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
 const SKIP = process.env.CHANGEHOOK_TEST_SKIP_POSTGRES === '1' ? 'needs PostgreSQL (CHANGEHOOK_TEST_SKIP_POSTGRES=1 is set)' : false;
 const MAILBOXES = 15;
 const WORKERS = 3;
-/** The workers' poll and delivery lease (CHANGEHOOK_LEASE_SECONDS); a SIGKILLed worker's work waits this long. */
+/** The workers' poll and delivery lease (CHANGEHOOK_LEASE_SECONDS). */
 const LEASE_MS = 15_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,6 +81,19 @@ describe('changehook worker ×3 on PostgreSQL', { skip: SKIP }, () => {
       [ids.map(Number)],
     );
     return new Map(rows.map((r) => [String(r.id), { owner: r.lease_owner, until: r.lease_until === null ? null : Number(r.lease_until), lastPollAt: Number(r.last_poll_at ?? 0), instanceId: r.instance_id }]));
+  }
+
+  /** Takeovers the live workers logged of leases held by the process `pid`: 'poll' or 'delivery' leases. */
+  function takeoversOf(pid: number, kind: 'poll' | 'delivery'): Record<string, unknown>[] {
+    return cluster.workers
+      .filter((w) => w.pid !== pid)
+      .flatMap((w) => w.logs)
+      .filter((line) => line.msg === `took over an expired ${kind} lease` && leaseOwnerPid(String(line.previousOwner)) === pid);
+  }
+
+  /** history.list calls the emulator served for a mailbox: counted by Google's side, not by ours. */
+  function historyCalls(email: string): number {
+    return emulator.control.quota(email).requests['gmail.users.history.list'] ?? 0;
   }
 
   /** Latency on every history.list, so that polls are in flight long enough to be seen and interrupted. */
@@ -178,43 +194,73 @@ describe('changehook worker ×3 on PostgreSQL', { skip: SKIP }, () => {
       assert.ok(row.lastPollAt > lease.lastPollAt, `schedule ${lease.id}: the claimed poll was not booked`);
     }
 
-    // The others take those resources at once: new mail for them is delivered, polled well before the
-    // leases the stopped worker held would have expired.
+    // The others take those resources at once: new mail for them is delivered, and they claimed them as
+    // free work — none of them had to take over a lease of the stopped worker (which would have meant
+    // waiting for it to expire).
     emulator.control.clearFaults();
     const heldInstances = instances.filter((i) => held.some((l) => l.instanceId === i.id));
     const ids = await Promise.all(heldInstances.map((instance) => deliverTo(instance, 'after SIGTERM')));
     await waitDelivered(ids, 'mail for the resources the stopped worker had held', 30_000);
     const repolled = await schedules(held.map((l) => l.id));
-    for (const lease of held) assert.ok(repolled.get(lease.id)!.lastPollAt < lease.until, `schedule ${lease.id} waited for its old lease`);
+    for (const lease of held) assert.ok(repolled.get(lease.id)!.lastPollAt > afterExit.get(lease.id)!.lastPollAt, `schedule ${lease.id} polled again by the others`);
+    assert.deepEqual(takeoversOf(worker.pid, 'poll'), [], 'a lease of the stopped worker was taken over instead of released');
+    assert.deepEqual(takeoversOf(worker.pid, 'delivery'), [], 'a delivery lease of the stopped worker was taken over instead of released');
     t.diagnostic(`SIGTERM with ${held.length} polls in flight; released and continued by the others`);
   });
 
-  test('SIGKILL: the dead worker’s leases expire, the survivor takes over, and every change is delivered', { timeout: LEASE_MS + 60_000 }, async (t) => {
+  test('SIGKILL: the dead worker’s leases hold while valid, then the survivors take over, and every change is delivered', { timeout: 90_000 }, async (t) => {
     const victim = cluster.workers[0]!;
     slowPolls(1_500);
     await waitUntilHolding(victim);
     await victim.stop('SIGKILL');
-    const killedAt = Date.now();
     const orphaned = await cluster.leasesOf(victim.pid);
     assert.ok(orphaned.polls.length > 0, 'the killed worker held no poll lease');
     emulator.control.clearFaults();
+    // The dead worker's leases are valid for an hour yet (its clock, played by the test).
+    const victimOwners = [...new Set([...orphaned.polls, ...orphaned.notifications].map((l) => l.owner))];
+    const expireLeases = async (until: number) => {
+      await cluster.pool.query('UPDATE poll_schedules SET lease_until = $1 WHERE lease_owner = ANY($2::text[])', [until, victimOwners]);
+      await cluster.pool.query('UPDATE notifications SET lease_until = $1 WHERE lease_owner = ANY($2::text[])', [until, victimOwners]);
+    };
+    await expireLeases(Date.now() + 3_600_000);
 
     // Mail for every mailbox, including those whose schedules the dead worker still leases.
     const ids = await Promise.all(instances.map((instance) => deliverTo(instance, 'after SIGKILL')));
     const orphanedSchedules = await schedules(orphaned.polls.map((l) => l.id));
     const orphanedInstances = new Set([...orphanedSchedules.values()].map((s) => s.instanceId));
     const elsewhere = ids.filter((id) => !orphanedInstances.has(sent.get(id)!));
-    await waitDelivered(elsewhere, 'mail for the mailboxes the survivor polls', 30_000);
-    await waitDelivered(ids, 'mail for the dead worker’s mailboxes, after its leases expired', LEASE_MS + 30_000);
-    const tookOver = Date.now() - killedAt;
+    const others = instances.filter((i) => !orphanedInstances.has(i.id));
+    const callsBefore = new Map(others.map((i) => [i.email, historyCalls(i.email)]));
+    await waitDelivered(elsewhere, 'mail for the mailboxes the survivors poll', 30_000);
+    // Two more rounds of the survivors over every other mailbox, counted by the emulator.
+    await waitFor(() => others.every((i) => historyCalls(i.email) >= callsBefore.get(i.email)! + 2), 'two more polls of every other mailbox', 30_000);
+    // The leases were honoured: nothing of the dead worker's mailboxes reached the receiver, their
+    // schedules are still its own, and no survivor logged a takeover.
+    const stillOrphaned = ids.filter((id) => orphanedInstances.has(sent.get(id)!));
+    const deliveredEarly = deliveredObjectIds();
+    assert.deepEqual(stillOrphaned.filter((id) => deliveredEarly.has(id)), [], 'mail of a mailbox whose lease the dead worker held was polled');
+    for (const [id, row] of await schedules(orphaned.polls.map((l) => l.id))) assert.equal(leaseOwnerPid(row.owner ?? ''), victim.pid, `schedule ${id} changed hands while leased`);
+    assert.deepEqual(takeoversOf(victim.pid, 'poll'), []);
 
-    // The leases were honoured: each orphaned schedule was next polled only after its lease ran out.
-    const now = await schedules(orphaned.polls.map((l) => l.id));
-    for (const lease of orphaned.polls) {
-      const row = now.get(lease.id)!;
-      assert.notEqual(row.owner, lease.owner);
-      assert.ok(row.lastPollAt >= lease.until, `schedule ${lease.id} was polled while the dead worker's lease was valid`);
-    }
+    // The leases run out: the survivors take every one over (each takeover logged, naming the dead
+    // worker) and the rest of the mail arrives.
+    await expireLeases(Date.now() - 1);
+    await waitDelivered(ids, 'mail for the dead worker’s mailboxes, after its leases ran out', 30_000);
+    await waitFor(async () => {
+      const byStatus = await cluster.notificationsByStatus();
+      return Object.keys(byStatus).every((status) => status === 'DELIVERED');
+    }, 'the notifications the dead worker had claimed delivered too', 30_000);
+    const pollTakeovers = takeoversOf(victim.pid, 'poll');
+    assert.deepEqual(
+      new Set(pollTakeovers.map((line) => line.instanceId)),
+      new Set([...orphanedSchedules.values()].map((s) => s.instanceId)),
+      'each of the dead worker’s schedules taken over by a survivor',
+    );
+    assert.deepEqual(
+      new Set(takeoversOf(victim.pid, 'delivery').map((line) => line.notificationId)),
+      new Set(orphaned.notifications.map((l) => l.id)),
+      'each notification it had claimed taken over by a survivor',
+    );
 
     // Every change of the whole run is exactly one event and was delivered. Repeats are allowed only
     // around the crash: notifications the dead worker had claimed (it may have sent one and died before booking it).
@@ -231,7 +277,7 @@ describe('changehook worker ×3 on PostgreSQL', { skip: SKIP }, () => {
     assert.deepEqual(repeated.filter((id) => !claimedByVictim.has(id)), [], 'repeated deliveries not explained by the crash');
     assert.deepEqual(await cluster.notificationsByStatus(), { DELIVERED: seen.size });
     t.diagnostic(
-      `SIGKILL with ${orphaned.polls.length} polls and ${orphaned.notifications.length} deliveries leased; all ${sent.size} changes delivered ${Math.round(tookOver / 1000)} s after the kill; ${repeated.length} repeated deliveries`,
+      `SIGKILL with ${orphaned.polls.length} polls and ${orphaned.notifications.length} deliveries leased: held while valid, taken over once run out; all ${sent.size} changes delivered; ${repeated.length} repeated deliveries`,
     );
   });
 });

@@ -3,7 +3,7 @@
 
 import { startGoogleEmulator, approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type GoogleEmulator } from '../../emulators/google/index.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
-import { startServer, type RunningServer } from '../../src/cli/serve.ts';
+import { startServer, type Role, type RunningServer } from '../../src/cli/serve.ts';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
 
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -21,7 +21,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestApp> {
+/** `role: 'api'` serves the API without the workers, for tests that run workers of their own. */
+export async function startTestApp(dialect: TestDialect, env: Record<string, string> = {}, options: { role?: Role } = {}): Promise<TestApp> {
   const emulator = await startGoogleEmulator({ port: 0 });
   const database = await createTestDatabase(dialect);
   const orgSecret = `org-secret-${Math.random().toString(36).slice(2)}-0123456789`;
@@ -38,7 +39,7 @@ export async function startTestApp(dialect: TestDialect, env: Record<string, str
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const server = await startServer(config, 'serve');
+  const server = await startServer(config, options.role ?? 'serve');
   const url = server.url!;
   return {
     url,

@@ -1,11 +1,10 @@
-// Two live dispatchers never send the same notification: one that waited for a slow receiver longer
-// than its lease re-checks the lease before sending, and a stopping dispatcher hands back what it has
-// not started instead of sending its whole queue.
+// Two live dispatchers never send the same notification: one whose queue waited for a slow receiver
+// longer than its lease re-checks the lease before sending, and a stopping dispatcher hands back what it
+// has not started instead of sending its whole queue. Time is the dispatchers' injected clocks and the
+// receiver holds requests until the test lets them go, so what happens does not depend on the machine's speed.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,13 +13,14 @@ import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startGoogleEm
 import { createServices, type Services } from '../../../src/cli/services.ts';
 import { loadConfig } from '../../../src/config/index.ts';
 import { DeliveryWorker } from '../../../src/events/delivery/deliveryWorker.ts';
-import { waitFor } from '../../support/webhookReceiver.ts';
+import { waitFor, WebhookReceiver } from '../../support/webhookReceiver.ts';
+
+/** The dispatchers' lease (their timeout is shorter, so this is the lease they use). */
+const LEASE_MS = 60_000;
 
 let emulator: GoogleEmulator;
 let services: Services;
-let receiver: http.Server;
-let receiverUrl = '';
-const received: string[] = [];
+let receiver: WebhookReceiver;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'changehook-lease-'));
 let instanceId = 0;
 let organizationId = 0;
@@ -28,16 +28,7 @@ let organizationId = 0;
 before(async () => {
   emulator = await startGoogleEmulator({ port: 0 });
   services = await createServices(loadConfig({ CHANGEHOOK_DATA_DIR: dataDir, CHANGEHOOK_GOOGLE_BASE_URL: emulator.baseUrl, CHANGEHOOK_SANDBOX: '1', LOG_LEVEL: 'silent' }));
-  // A slow receiver: every answer takes 300 ms.
-  receiver = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received.push(String(req.headers['webhook-id']));
-      setTimeout(() => res.end('{}'), 300);
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+  receiver = await new WebhookReceiver().start();
   const tenant = await services.tenants.createOrganization({ name: 'lease', userEmail: 'lease@localhost' });
   organizationId = tenant.organizationId;
   emulator.control.createMailbox('lease@example.com');
@@ -46,7 +37,7 @@ before(async () => {
     element: { key: 'gmail' },
     providerData: { code },
     name: 'lease',
-    configuration: { 'oauth.api.key': SANDBOX_CLIENT_ID, 'oauth.api.secret': SANDBOX_CLIENT_SECRET, 'oauth.callback.url': 'https://app.example.com/cb', 'event.notification.callback.url': receiverUrl },
+    configuration: { 'oauth.api.key': SANDBOX_CLIENT_ID, 'oauth.api.secret': SANDBOX_CLIENT_SECRET, 'oauth.callback.url': 'https://app.example.com/cb', 'event.notification.callback.url': receiver.url },
   });
   instanceId = instance.id;
 });
@@ -55,14 +46,12 @@ after(async () => {
   await services.hubs.close();
   await services.store.close();
   await emulator.close();
-  receiver.closeAllConnections();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function enqueue(count: number, prefix: string): Promise<string[]> {
+async function enqueue(ids: string[]): Promise<number> {
   const now = Date.now();
-  const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
   await services.store.db
     .insertInto('notifications')
     .values(ids.map((id) => ({
@@ -70,44 +59,117 @@ async function enqueue(count: number, prefix: string): Promise<string[]> {
       status: 'NEW' as const, next_attempt_at: now, lease_owner: null, lease_until: null, last_status_code: null, last_error: null, created_at: now, delivered_at: null,
     })))
     .execute();
-  return ids;
+  return now;
 }
 
-function dispatcher(leaseMs: number): DeliveryWorker {
+const rows = (ids: string[]) => services.store.db.selectFrom('notifications').selectAll().where('id', 'in', ids).orderBy('id').execute();
+const sent = () => receiver.deliveries.map((d) => String(d.headers['webhook-id']));
+
+/** A promise the test resolves by hand: a request held by the receiver until then. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open = () => {};
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+function dispatcher(clock: { offset: number }, takeovers?: { count: number }): DeliveryWorker {
   // One request at a time to the receiver: everything else this worker claimed waits in its queue.
   return new DeliveryWorker({
     db: services.store.db, dialect: services.store.dialect, keyring: services.keyring, logger: pino({ level: 'silent' }),
-    // A generous timeout: an attempt that timed out would be retried, a legitimate second send.
-    allowPrivateCallbacks: true, perOriginConcurrency: 1, concurrency: 30, leaseMs, timeoutMs: 1500, idleWaitMs: 20,
+    allowPrivateCallbacks: true, perOriginConcurrency: 1, concurrency: 30, leaseMs: LEASE_MS, timeoutMs: 10_000, idleWaitMs: 20,
+    now: () => Date.now() + clock.offset,
+    observer: {
+      attempted: () => undefined,
+      leaseTakenOver: () => {
+        if (takeovers) takeovers.count += 1;
+      },
+    },
   });
 }
 
 test('a queue that outlives its lease is not sent twice when another dispatcher takes it over', async () => {
-  const ids = await enqueue(24, 'queued');
-  // The lease is at least twice the timeout: 3 s. 24 × 300 ms of sending: the first worker's queued
-  // leases run out while it waits.
-  const first = dispatcher(1000);
-  first.start();
-  await waitFor(() => received.length >= 1, 'the first delivery');
-  const second = dispatcher(1000);
-  second.start();
-  await waitFor(async () => (await services.store.db.selectFrom('notifications').select('id').where('status', '!=', 'DELIVERED').where('id', 'in', ids).execute()).length === 0, 'all delivered', 30_000);
-  await Promise.all([first.stop(), second.stop()]);
-  const attempts = await services.store.db.selectFrom('delivery_attempts').select(['notification_id', 'outcome']).where('notification_id', 'in', ids).execute();
-  assert.deepEqual(attempts.filter((a) => a.outcome !== 'done'), [], 'no attempt failed (a failed one is retried: a legitimate second send)');
-  const sent = received.filter((id) => ids.includes(id));
-  assert.equal(sent.length, ids.length, `each notification sent once, got ${sent.length} sends of ${ids.length}`);
-  assert.deepEqual(new Set(sent), new Set(ids));
+  const clockA = { offset: 0 };
+  const first = dispatcher(clockA);
+  let second: DeliveryWorker | undefined;
+  const hold0 = gate();
+  const hold1 = gate();
+  const queued = Array.from({ length: 8 }, (_, i) => `queue-${i + 1}`);
+  try {
+    // A's first send occupies the origin's one slot, held by the receiver.
+    receiver.misbehave({ holdUntil: hold0.promise });
+    await enqueue(['queue-0']);
+    first.start();
+    await waitFor(() => receiver.held === 1, 'the first send held by the receiver');
+    // Meanwhile A claims the rest: they wait in its queue for the slot, their leases not renewed.
+    await enqueue(queued);
+    first.nudge();
+    await waitFor(async () => (await rows(queued)).every((row) => row.lease_owner === first.owner), 'the queue claimed by A');
+
+    // Half a lease passes for A; its next send renews that one lease for a whole lease from now, and is held too.
+    clockA.offset = LEASE_MS / 2;
+    receiver.misbehave({ holdUntil: hold1.promise });
+    hold0.open();
+    await waitFor(() => receiver.requests === 2 && receiver.held === 1, 'the next of the queue sent by A and held');
+
+    // To B, a lease and a quarter later, the queue's leases ran out; the one in flight is A's still.
+    const takeovers = { count: 0 };
+    second = dispatcher({ offset: (LEASE_MS * 5) / 4 }, takeovers);
+    second.start();
+    await waitFor(() => receiver.deliveries.length === 1 + (queued.length - 1), 'the first, and the rest of the queue sent by B');
+    assert.equal(takeovers.count, queued.length - 1, 'B took over every queued notification but the one A was sending');
+    await second.stop();
+    second = undefined;
+
+    // A goes on through its queue: each lease is B's now, so nothing more is sent. A last notification,
+    // claimed by A behind the queue (the slot serves in order), marks that A went through all of it.
+    hold1.open();
+    await enqueue(['queue-last']);
+    first.nudge();
+    await waitFor(() => sent().includes('queue-last'), "the notification behind A's queue");
+  } finally {
+    receiver.behave();
+    hold0.open();
+    hold1.open();
+    await second?.stop();
+    await first.stop();
+  }
+  const all = ['queue-0', ...queued, 'queue-last'];
+  assert.deepEqual([...sent()].sort(), [...all].sort(), 'each notification sent once');
+  assert.equal(receiver.requests, all.length, 'and no other request');
+  assert.ok((await rows(all)).every((row) => row.status === 'DELIVERED' && row.lease_owner === null));
 });
 
 test('stopping hands back the notifications it has not started', async () => {
-  const ids = await enqueue(10, 'stopping');
-  const worker = dispatcher(60_000);
+  const before = receiver.deliveries.length;
+  const ids = Array.from({ length: 10 }, (_, i) => `stopping-${i}`);
+  const hold = gate();
+  receiver.misbehave({ holdUntil: hold.promise });
+  const enqueuedAt = await enqueue(ids);
+  const worker = dispatcher({ offset: 0 });
   worker.start();
-  await waitFor(() => received.some((id) => ids.includes(id)), 'the first delivery');
-  await worker.stop();
-  const rows = await services.store.db.selectFrom('notifications').select(['id', 'status', 'lease_owner']).where('id', 'in', ids).execute();
-  const pending = rows.filter((r) => r.status !== 'DELIVERED');
-  assert.ok(pending.length >= 5, `most of the queue was handed back, ${pending.length} left`);
-  assert.ok(rows.every((r) => r.lease_owner === null), 'no lease is left behind');
+  try {
+    await waitFor(async () => receiver.held === 1 && (await rows(ids)).every((row) => row.lease_owner === worker.owner), 'one sent and held, the others claimed and queued');
+  } catch (error) {
+    hold.open();
+    await worker.stop();
+    throw error;
+  }
+
+  // Stopping while one is in flight: that one finishes, the queue is handed back unsent.
+  const stopped = worker.stop();
+  hold.open();
+  await stopped;
+
+  const delivered = receiver.deliveries.slice(before).map((d) => String(d.headers['webhook-id']));
+  assert.equal(delivered.length, 1, `only the send in flight reached the receiver, got ${delivered.join(', ')}`);
+  const handedBack = (await rows(ids)).filter((row) => row.id !== delivered[0]);
+  assert.equal(handedBack.length, ids.length - 1);
+  for (const row of handedBack) {
+    assert.equal(row.status, 'NEW', row.id);
+    assert.equal(row.attempt_count, 0, `${row.id}: a hand-back is not an attempt`);
+    assert.equal(row.lease_owner, null, `${row.id}: no lease is left behind`);
+    assert.equal(Number(row.next_attempt_at), enqueuedAt, `${row.id}: due as before`);
+  }
+  const attempts = await services.store.db.selectFrom('delivery_attempts').select('notification_id').where('notification_id', 'in', ids).execute();
+  assert.deepEqual(attempts.map((a) => a.notification_id), delivered, 'the one sent is the one attempt');
 });
