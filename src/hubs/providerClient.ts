@@ -69,7 +69,7 @@ export interface ProviderResponse {
 }
 
 export interface AccessTokenSource {
-  accessToken(instanceId: number, options?: { forceRefresh?: boolean }): Promise<string>;
+  accessToken(instanceId: number, options?: { forceRefresh?: boolean; refused?: string }): Promise<string>;
 }
 
 export interface RetryEvent {
@@ -176,12 +176,8 @@ export class ProviderClient {
    * A token to use after `refused` was answered 401: another call may already have refreshed it, in
    * which case that token is used instead of refreshing again.
    */
-  async renewToken(account: ProviderAccount, refused?: string): Promise<string> {
-    if (refused !== undefined) {
-      const current = await this.tokens.accessToken(account.instanceId);
-      if (current !== refused) return current;
-    }
-    return this.tokens.accessToken(account.instanceId, { forceRefresh: true });
+  renewToken(account: ProviderAccount, refused?: string): Promise<string> {
+    return this.tokens.accessToken(account.instanceId, { forceRefresh: true, ...(refused !== undefined ? { refused } : {}) });
   }
 
   /** The wait before the next retry (undefined: give up), for callers that retry parts of an answer themselves. */

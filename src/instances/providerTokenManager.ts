@@ -40,14 +40,20 @@ export class ProviderTokenManager {
     this.now = deps.now ?? Date.now;
   }
 
-  /** A valid access token; `forceRefresh` after the provider answered 401 to the current one. */
-  async accessToken(instanceId: number, options: { forceRefresh?: boolean } = {}): Promise<string> {
+  /**
+   * A valid access token. `forceRefresh` after the provider answered 401 to `refused`: a stored token
+   * other than `refused` (another call or process refreshed meanwhile) is used instead of refreshing again.
+   */
+  async accessToken(instanceId: number, options: { forceRefresh?: boolean; refused?: string } = {}): Promise<string> {
     const cached = this.cache.get(instanceId);
     if (!options.forceRefresh && cached && cached.expiresAt - REFRESH_MARGIN_MS > this.now()) return cached.token;
     this.cache.delete(instanceId);
     const row = await this.load(instanceId);
-    if (!options.forceRefresh && row.access_token_encrypted && (row.access_token_expires_at ?? 0) - REFRESH_MARGIN_MS > this.now()) {
-      return this.remember(instanceId, this.deps.keyring.decrypt(row.access_token_encrypted), row.access_token_expires_at ?? 0);
+    if (row.access_token_encrypted && (row.access_token_expires_at ?? 0) - REFRESH_MARGIN_MS > this.now()) {
+      const stored = this.deps.keyring.decrypt(row.access_token_encrypted);
+      if (!options.forceRefresh || (options.refused !== undefined && stored !== options.refused)) {
+        return this.remember(instanceId, stored, row.access_token_expires_at ?? 0);
+      }
     }
     const staleToken = row.access_token_encrypted;
     let pending = this.inFlight.get(instanceId);
