@@ -6,7 +6,7 @@
 
 import { parseArgs } from 'node:util';
 import { runChaos, type ChaosResult, type ChaosStore } from './support/chaosHarness.ts';
-import { median, report, type Row } from './support/report.ts';
+import { median, report, writeResult, type Row } from './support/report.ts';
 
 const { values } = parseArgs({
   options: {
@@ -86,7 +86,10 @@ function chaosRows(r: ChaosResult): Row[] {
   ];
 }
 
-report('chaos', chaosRows(result), { result });
+const { evidence, ...figures } = result;
+report('chaos', chaosRows(result), { result: figures });
+// The op log and the received bodies, so a verdict can be looked into (and judged again) after the run.
+writeResult('chaos-evidence', evidence);
 const v = result.verdict;
 for (const [name, list] of [['lost', v.lost], ['misclassified', v.misclassified], ['misclassified events', v.misclassifiedEvents], ['phantom', v.phantom], ['forged', v.forged]] as const) {
   if (list.length > 0) console.error(`${name}:`, JSON.stringify(list.slice(0, 10), (_k, x) => (typeof x === 'bigint' ? String(x) : x)));

@@ -78,6 +78,8 @@ export interface ChaosResult {
   faults: { gmail: number; tokenExpiries: number; historyExpiries: number; historyRecoveryMs: (number | null)[]; receiverOutages: number; receiverMisbehaviours: number };
   retriesBroughtForward: number;
   durationsMs: { setup: number; stream: number; drain: number; total: number };
+  /** What the verdict was computed from: the op log and every body the receiver got (for investigating a run). */
+  evidence: { ops: MailboxOp[]; baselineObjects: string[]; bodies: { body: string; receivedAt: number; forgery?: string }[] };
   quiet: boolean;
 }
 
@@ -439,6 +441,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       retriesBroughtForward: broughtForward.size,
       durationsMs: { setup: setupMs, stream: streamMs, drain: drainTook, total: Date.now() - startedAt },
       quiet,
+      evidence: { ops, baselineObjects: [...baselineObjects], bodies: [...rx.bodies] },
     };
   } finally {
     stopping = true;

@@ -45,7 +45,12 @@ export function report(name: string, rows: Row[], data: Record<string, unknown>)
     const verdict = row.target === undefined ? '' : `  target ${row.target}: ${row.met ? 'met' : 'NOT met'}`;
     console.log(`${row.figure.padEnd(width)}  ${row.value}${verdict}`);
   }
+  writeResult(name, { name, date: new Date().toISOString(), rows, ...data });
+}
+
+/** Writes bench/results/<name>.json. */
+export function writeResult(name: string, data: unknown): void {
   const dir = fileURLToPath(new URL('../results/', import.meta.url));
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ name, date: new Date().toISOString(), rows, ...data }, null, 2));
+  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(data, (_key, value) => (typeof value === 'bigint' ? String(value) : value), 2));
 }
