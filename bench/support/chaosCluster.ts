@@ -277,6 +277,16 @@ export class Cluster {
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
+  /** Re-authenticates an instance (after its grant was revoked) as a user would: a new consent, then PATCH with the code. */
+  async reauthenticate(instance: ConnectedInstance): Promise<void> {
+    const query = new URLSearchParams({ apiKey: SANDBOX_CLIENT_ID, apiSecret: SANDBOX_CLIENT_SECRET, callbackUrl: OAUTH_CALLBACK });
+    const oauth = await this.call('GET', `/elements/gmail/oauth/url?${query}`);
+    if (oauth.status !== 200) throw new Error(`oauth url: ${oauth.status} ${JSON.stringify(oauth.body)}`);
+    const { code } = await approveConsent(oauth.body.oauthUrl as string, instance.email);
+    const patched = await this.call('PATCH', `/instances/${instance.id}`, { providerData: { code } });
+    if (patched.status !== 200) throw new Error(`PATCH /instances/${instance.id}: ${patched.status} ${JSON.stringify(patched.body)}`);
+  }
+
   /** Connects a Gmail mailbox as a new instance, through the OAuth URL and the seed's instance body. */
   async connectMailbox(email: string, callbackUrl: string, refreshIntervalMinutes = '0.0167', signatureKey?: string): Promise<ConnectedInstance> {
     const query = new URLSearchParams({ apiKey: SANDBOX_CLIENT_ID, apiSecret: SANDBOX_CLIENT_SECRET, callbackUrl: OAUTH_CALLBACK });

@@ -1,6 +1,7 @@
 // The chaos harness behind `npm run chaos` and its short CI test. It runs Changehook against an
 // in-process Google emulator and a loopback receiver, makes operations on many mailboxes (new messages,
-// stars, read/unread, user labels, trash/untrash, deletions) and logs each with the historyId Gmail gave
+// stars, read/unread, user labels, trash/untrash, deletions, user labels renamed, deleted and created) and
+// logs each with the historyId Gmail gave
 // back, while it breaks things real deployments meet:
 // - PostgreSQL mode: one `changehook api` and N workers on a PostgreSQL cluster of its own (initdb +
 //   pg_ctl, chaosPostgres.ts); SIGKILLs of workers, of the api and `kill -9` of the postmaster, each
@@ -8,8 +9,10 @@
 // - SQLite mode: one `changehook serve` SIGKILLed at random moments (polls commit several times a second,
 //   so kills land mid-transaction) and restarted.
 // - Gmail: 500/503/429, dropped connections and latency on history.list and messages.get, expired access
-//   tokens, and expired history (a mailbox is quiesced, its history dropped, one more op made and its
-//   recovery awaited).
+//   tokens, expired history (a mailbox is quiesced, its history dropped, one more op made and its
+//   recovery awaited), and revoked grants (every grant of a mailbox revoked at Google while its ops go
+//   on; once Changehook has marked the instance invalid, the user re-authenticates it with a new code
+//   and the changes made meanwhile must all arrive).
 // - The receiver: error runs, Retry-After, hung and reset connections, slow answers.
 // Then, faults cleared, it waits (bounded) until every op is covered and the receiver is idle, and asks
 // the independent verdict (noLossVerdict.ts), which sees only the op log and the verified bodies.
@@ -40,6 +43,8 @@ export interface ChaosOptions {
   killEverySeconds?: number;
   /** Expired-history episodes during the run. */
   historyExpiries?: number;
+  /** Revoked-grant episodes during the run. */
+  grantRevocations?: number;
   seed?: number;
   /** Bound on the final wait. */
   drainSeconds?: number;
@@ -75,7 +80,13 @@ export interface ChaosResult {
   killsByKind: Record<KillKind, number>;
   /** Product processes that exited without being killed (restarted by the harness's supervisor). */
   crashExits: { process: string; code: number | null; signal: string | null; at: number; output: string }[];
-  faults: { gmail: number; tokenExpiries: number; historyExpiries: number; historyRecoveryMs: (number | null)[]; receiverOutages: number; receiverMisbehaviours: number };
+  faults: { gmail: number; tokenExpiries: number; historyExpiries: number; historyRecoveryMs: (number | null)[];
+    grantRevocations: number;
+    /** Revocation → every op made on the mailbox since then covered (null: not within the final wait). */
+    grantRecoveryMs: (number | null)[];
+    receiverOutages: number;
+    receiverMisbehaviours: number;
+  };
   retriesBroughtForward: number;
   durationsMs: { setup: number; stream: number; drain: number; total: number };
   /** What the verdict was computed from: the op log and every body the receiver got (for investigating a run). */
@@ -169,7 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const streamEnd = streamStart + options.seconds * 1000;
     const kills: (KillRecord & { killedAt: number })[] = [];
     const crashExits: ChaosResult['crashExits'] = [];
-    const faults: ChaosResult['faults'] = { gmail: 0, tokenExpiries: 0, historyExpiries: 0, historyRecoveryMs: [], receiverOutages: 0, receiverMisbehaviours: 0 };
+    const faults: ChaosResult['faults'] = { gmail: 0, tokenExpiries: 0, historyExpiries: 0, historyRecoveryMs: [], grantRevocations: 0, grantRecoveryMs: [], receiverOutages: 0, receiverMisbehaviours: 0 };
 
     // --- The supervisor: every product process is restarted when it dies; deaths we did not cause count.
     const killedByUs = new Set<ChangehookProcess>();
@@ -236,8 +247,38 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       mailbox.messages.push({ id: delivered.id, labels: new Set(['INBOX', 'UNREAD', 'CATEGORY_PERSONAL']) });
       record(mailbox, delivered.id, 'newMessage', delivered.historyId);
     };
+    // A message's own historyId (messages.get is among the faulted calls: tried until it answers).
+    const messageVersion = async (mailbox: Mailbox, messageId: string): Promise<string> => {
+      for (let attempt = 0; attempt < 10; attempt += 1) {
+        const message = await mailbox.owner.call('GET', `/messages/${messageId}?format=minimal`).catch(() => undefined);
+        if (typeof message?.historyId === 'string') return message.historyId;
+      }
+      throw new Error(`could not read the historyId of message ${messageId} in ${mailbox.instance.email}`);
+    };
+    // The user label renamed (no message changes), or deleted (Gmail removes it from every message that
+    // carried it, one history record each) and replaced by a new one.
+    const labelLifecycle = async (mailbox: Mailbox, n: number, deleteIt = random() < 0.5) => {
+      const label = mailbox.userLabel;
+      if (!deleteIt) {
+        const renamed = await mailbox.owner.call('PATCH', `/labels/${label}`, { name: `chaos-label-${mailbox.instance.id}-${n}` });
+        if (renamed === undefined) return refused('labelRenamed');
+        record(mailbox, label, 'labelRenamed', await readBack(mailbox));
+        return;
+      }
+      const carrying = mailbox.messages.filter((m) => m.labels.has(label));
+      if ((await mailbox.owner.call('DELETE', `/labels/${label}`)) === undefined) return refused('labelDeleted');
+      for (const message of carrying) {
+        message.labels.delete(label);
+        record(mailbox, message.id, 'labelDeleted', await messageVersion(mailbox, message.id));
+      }
+      const created = await mailbox.owner.call('POST', '/labels', { name: `chaos-label-${mailbox.instance.id}-${n}` });
+      if (created === undefined) throw new Error(`could not create a user label in ${mailbox.instance.email}`);
+      mailbox.userLabel = String(created.id);
+      record(mailbox, mailbox.userLabel, 'labelCreated', await readBack(mailbox));
+    };
     const operate = async (mailbox: Mailbox, n: number) => {
       if (mailbox.messages.length < 2 || random() < 0.3) return newMessage(mailbox, n);
+      if (random() < 0.02) return labelLifecycle(mailbox, n);
       const message = pick(mailbox.messages);
       const toggle = (label: string, on: OpKind, off: OpKind) =>
         message.labels.has(label) ? { kind: off, body: { removeLabelIds: [label] } } : { kind: on, body: { addLabelIds: [label] } };
@@ -266,12 +307,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const stream = (async () => {
       for (let n = 0; Date.now() < streamEnd; n += 1) {
         const open = mailboxes.filter((m) => !m.quiesced);
-        if (open.length > 0) await operate(pick(open), n);
+        // Five seconds in, one label deletion for sure (even a short run has one); later ones at random.
+        if (open.length > 0) await (n === Math.round(rate * 5) ? labelLifecycle(pick(open), n, true) : operate(pick(open), n));
         await pause(streamStart + ((n + 1) * 1000) / rate - Date.now());
       }
     })();
 
     const verdictNow = () => judge({ ops, baselineObjects, bodies: rx.bodies, objectType: 'changed-messages' });
+    const pendingGrantRecoveries: { instanceId: number; revokedAt: number; index: number }[] = [];
 
     // --- Kills. The first ones go through every kind once, so even a short run kills each kind.
     const kinds: KillKind[] = store === 'postgres' ? ['worker', 'api', 'database'] : ['serve'];
@@ -377,6 +420,39 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     })();
 
+    // --- Revoked grants: every grant of one mailbox revoked at Google (the owner's too, who consents
+    // again); ops go on. When Changehook shows the instance invalid, the user re-authenticates it.
+    const revocations = options.grantRevocations ?? Math.max(1, Math.round(options.seconds / 150));
+    const grantRevoker = (async () => {
+      for (let r = 0; r < revocations; r += 1) {
+        await pause(streamStart + ((r + 0.3) / revocations) * options.seconds * 1000 * 0.8 - Date.now());
+        const mailbox = pick(mailboxes);
+        const revokedAt = Date.now();
+        em.control.revokeGrants(mailbox.instance.email);
+        faults.grantRevocations += 1;
+        const deadline = Date.now() + 30_000;
+        let invalid = false;
+        while (!invalid && Date.now() < deadline) {
+          const shown = await cl.call('GET', `/instances/${mailbox.instance.id}`).catch(() => undefined);
+          invalid = shown?.status === 200 && shown.body.valid === false;
+          if (!invalid) await pause(500);
+        }
+        await pause(between(1000, 4000)); // the user takes a moment; the mailbox keeps changing
+        let reauthenticated = false;
+        for (let attempt = 0; !reauthenticated && attempt < 60; attempt += 1) {
+          // The api (or the database) may be down at that moment: the user tries again.
+          reauthenticated = await cl.reauthenticate(mailbox.instance).then(
+            () => true,
+            () => false,
+          );
+          if (!reauthenticated) await pause(1000);
+        }
+        const index = faults.grantRecoveryMs.push(null) - 1;
+        pendingGrantRecoveries.push({ instanceId: mailbox.instance.id, revokedAt, index });
+        log(`chaos: revoked the grants of ${mailbox.instance.email}; ${invalid ? 'shown invalid' : 'NOT shown invalid within 30 s'}, ${reauthenticated ? 're-authenticated' : 'NOT re-authenticated'} after ${((Date.now() - revokedAt) / 1000).toFixed(1)} s`);
+      }
+    })();
+
     // --- Receiver outages every 5–10 s: error runs, Retry-After, hung and reset connections, slow answers.
     const outages = (async () => {
       await pause(Math.min(between(2000, 5000), streamEnd - Date.now()));
@@ -391,7 +467,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
     })();
 
-    await Promise.all([stream, killer, gmailFaults, outages]);
+    await Promise.all([stream, killer, gmailFaults, outages, grantRevoker]);
     const streamMs = Date.now() - streamStart;
     em.control.clearFaults();
     await historyExpirer;
@@ -422,6 +498,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const before = ops.filter((o) => o.at < kill.killedAt);
       const last = Math.max(kill.killedAt, ...before.map((o) => coveredAt.get(o) ?? Infinity));
       kill.coveredMs = Number.isFinite(last) ? last - kill.killedAt : null;
+    }
+    for (const { instanceId, revokedAt, index } of pendingGrantRecoveries) {
+      const since = ops.filter((o) => o.instanceId === instanceId && o.at >= revokedAt);
+      const last = Math.max(revokedAt, ...since.map((o) => coveredAt.get(o) ?? Infinity));
+      faults.grantRecoveryMs[index] = Number.isFinite(last) ? last - revokedAt : null;
     }
     const killsByKind = { worker: 0, api: 0, database: 0, serve: 0 } as Record<KillKind, number>;
     for (const kill of kills) killsByKind[kill.kind] += 1;

@@ -13,7 +13,10 @@
 // - label added/removed, read, unread, star, unstar, trash, untrash: a CREATED or UPDATED event of X with
 //   historyId ≥ h (Gmail's history collapses changes between two polls into one event carrying the latest
 //   version), or a DELETED of X when X was later deleted.
+// - label deleted (X lost a user label because the label itself was deleted): as a label removal.
 // - delete: a DELETED event of X (its historyId is the deletion's own history record, ≥ h).
+// - label created or renamed (X is the label): no message changes, so no event may answer it; an event
+//   whose object is a label id is phantom like any event on an unknown object.
 // An op with no event of X at or after h is LOST; one covered only by events of the wrong type is
 // MISCLASSIFIED. Each event is also judged on its own:
 // - PHANTOM: its object is unknown, or no op on X has exactly its historyId (every event version is the
@@ -24,7 +27,20 @@
 //   creation no earlier event reported — the "CREATED hidden by a later UPDATED" case.
 // - order violation: per object, an event with a higher `sequence` and a lower historyId than another.
 
-export type OpKind = 'newMessage' | 'labelAdded' | 'labelRemoved' | 'read' | 'unread' | 'star' | 'unstar' | 'trash' | 'untrash' | 'delete';
+export type OpKind =
+  | 'newMessage'
+  | 'labelAdded'
+  | 'labelRemoved'
+  | 'labelDeleted'
+  | 'read'
+  | 'unread'
+  | 'star'
+  | 'unstar'
+  | 'trash'
+  | 'untrash'
+  | 'delete'
+  | 'labelCreated'
+  | 'labelRenamed';
 
 export interface MailboxOp {
   instanceId: number;
@@ -93,7 +109,7 @@ export interface Verdict {
   sequenceReuse: number;
   /** New messages reported only by their DELETED (deleted before any poll saw them). */
   createdThenDeleted: number;
-  /** Per op: when the first covering event arrived (ms epoch), for recovery figures. */
+  /** Per op: when the first covering event arrived (ms epoch; label ops: when made), for recovery figures. */
   coveredAt: Map<MailboxOp, number>;
   /** lost, misclassified (ops and events), phantom and forged are all zero. */
   ok: boolean;
@@ -103,7 +119,9 @@ export function objectKey(instanceId: number, objectId: string): string {
   return `${instanceId}/${objectId}`;
 }
 
-const LABEL_KINDS: ReadonlySet<OpKind> = new Set(['labelAdded', 'labelRemoved', 'read', 'unread', 'star', 'unstar', 'trash', 'untrash']);
+const LABEL_KINDS: ReadonlySet<OpKind> = new Set(['labelAdded', 'labelRemoved', 'labelDeleted', 'read', 'unread', 'star', 'unstar', 'trash', 'untrash']);
+/** Ops on a label itself: they change no message. */
+const LABEL_OBJECT_KINDS: ReadonlySet<OpKind> = new Set(['labelCreated', 'labelRenamed']);
 
 interface EnvelopeShape {
   id?: unknown;
@@ -187,14 +205,20 @@ export function judge(input: VerdictInput): Verdict {
     const key = objectKey(event.instanceId, event.objectId);
     eventsByObject.set(key, [...(eventsByObject.get(key) ?? []), event]);
   }
+  // Message ops only: an event on a label's id is then explained by nothing (phantom).
   const opsByObject = new Map<string, MailboxOp[]>();
   for (const op of input.ops) {
+    if (LABEL_OBJECT_KINDS.has(op.kind)) continue;
     const key = objectKey(op.instanceId, op.objectId);
     opsByObject.set(key, [...(opsByObject.get(key) ?? []), op]);
   }
 
   // Each operation: covered, misclassified or lost.
   for (const op of input.ops) {
+    if (LABEL_OBJECT_KINDS.has(op.kind)) {
+      verdict.coveredAt.set(op, op.at); // nothing is to arrive for it
+      continue;
+    }
     const key = objectKey(op.instanceId, op.objectId);
     const h = BigInt(op.historyId);
     const atOrAfter = (eventsByObject.get(key) ?? []).filter((e) => e.historyId !== undefined && e.historyId >= h);

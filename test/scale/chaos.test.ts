@@ -1,7 +1,7 @@
 // The short CI runs of the chaos harness, PostgreSQL and SQLite: kills of every kind, Gmail faults,
-// expired tokens and history, receiver outages; then the independent verdict (op log against the
-// verified bodies the receiver got, never the product's database) must find nothing lost,
-// misclassified, phantom or forged. `npm run chaos -- --seed N --seconds 35 --store …` repeats a run.
+// expired tokens and history, a revoked grant, a deleted user label, receiver outages; then the
+// independent verdict (op log against the verified bodies the receiver got, never the product's
+// database) must find nothing lost, misclassified, phantom or forged. `npm run chaos -- --seed N --seconds 35 --store …` repeats a run.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -15,6 +15,9 @@ function assertClean(result: ChaosResult, kinds: string[]): void {
   assert.ok(v.ops > 100, `only ${v.ops} ops were made ${seed}`);
   for (const kind of kinds) assert.ok(result.killsByKind[kind as keyof typeof result.killsByKind] > 0, `no ${kind} was killed ${seed}`);
   assert.equal(result.faults.historyExpiries, 1, `no expired history ${seed}`);
+  assert.equal(result.faults.grantRevocations, 1, `no revoked grant ${seed}`);
+  assert.ok((result.opsByKind.labelCreated ?? 0) >= 1, `no user label was deleted and replaced ${seed}`);
+  assert.ok(!result.faults.grantRecoveryMs.includes(null), `changes made while a grant was revoked did not all arrive ${seed}`);
   assert.deepEqual(v.lost.map((f) => f.op), [], `lost ${seed}`);
   assert.deepEqual(v.misclassified.map((f) => [f.op, f.seen]), [], `misclassified ops ${seed}`);
   assert.deepEqual(v.misclassifiedEvents.map((f) => [f.event.id, f.reason]), [], `misclassified events ${seed}`);
@@ -30,7 +33,7 @@ const summary = (r: ChaosResult) =>
   `duplicates ${r.verdict.duplicatedDeliveries}/${r.verdict.duplicatedEvents}, order violations ${r.verdict.orderViolations.length} (sequence reuse ${r.verdict.sequenceReuse}), durations ${JSON.stringify(r.durationsMs)}`;
 
 const run = (store: ChaosStore, log: (line: string) => void) =>
-  runChaos({ store, seconds: 35, instances: 8, opsPerSecond: 8, killEverySeconds: 4, historyExpiries: 1, leaseSeconds: 5, drainSeconds: 60, log });
+  runChaos({ store, seconds: 35, instances: 8, opsPerSecond: 8, killEverySeconds: 4, historyExpiries: 1, grantRevocations: 1, leaseSeconds: 5, drainSeconds: 60, log });
 
 test('chaos on PostgreSQL for 35 s: workers, api and the postmaster killed, nothing lost', { skip: SKIP, timeout: 180_000 }, async (t) => {
   const result = await run('postgres', (line) => t.diagnostic(line));

@@ -70,6 +70,18 @@ test('a label change no event reaches at or after its version is lost', () => {
   assert.deepEqual(v.lost.map((f) => f.op.kind), ['star']);
 });
 
+test('a deleted label: each message that carried it needs an UPDATED; the label ops themselves expect none', () => {
+  const ops = [op('a', 'newMessage', 10), op('L1', 'labelCreated', 10), op('a', 'labelAdded', 11), op('L1', 'labelRenamed', 11), op('a', 'labelDeleted', 12)];
+  const created = body([{ objectId: 'a', eventType: 'CREATED', historyId: 11, sequence: 1 }]);
+  const missing = run(ops, [created]);
+  assert.deepEqual(missing.lost.map((f) => f.op.kind), ['labelDeleted']);
+  const covered = run(ops, [created, body([{ objectId: 'a', eventType: 'UPDATED', historyId: 12, sequence: 2 }])]);
+  assert.equal(covered.ok, true, JSON.stringify(covered));
+  // An event on the label's id is explained by no message op, even at the label op's version.
+  const onLabel = run(ops, [created, body([{ objectId: 'a', eventType: 'UPDATED', historyId: 12, sequence: 2 }]), body([{ objectId: 'L1', eventType: 'UPDATED', historyId: 11, sequence: 3 }])]);
+  assert.deepEqual(onLabel.phantom.map((f) => f.event.objectId), ['L1']);
+});
+
 test('a deletion delivered as UPDATED is misclassified', () => {
   const v = run(
     [op('a', 'newMessage', 10), op('a', 'delete', 14)],
