@@ -247,11 +247,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       mailbox.messages.push({ id: delivered.id, labels: new Set(['INBOX', 'UNREAD', 'CATEGORY_PERSONAL']) });
       record(mailbox, delivered.id, 'newMessage', delivered.historyId);
     };
-    // A message's own historyId (messages.get is among the faulted calls: tried until it answers).
+    // A message's own historyId (messages.get is among the faulted calls, whose faults come in runs:
+    // tried until it answers).
     const messageVersion = async (mailbox: Mailbox, messageId: string): Promise<string> => {
-      for (let attempt = 0; attempt < 10; attempt += 1) {
+      for (let attempt = 0; attempt < 60; attempt += 1) {
         const message = await mailbox.owner.call('GET', `/messages/${messageId}?format=minimal`).catch(() => undefined);
         if (typeof message?.historyId === 'string') return message.historyId;
+        await pause(250);
       }
       throw new Error(`could not read the historyId of message ${messageId} in ${mailbox.instance.email}`);
     };
