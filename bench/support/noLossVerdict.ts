@@ -21,7 +21,7 @@
 // MISCLASSIFIED. Each event is also judged on its own:
 // - PHANTOM: its object is unknown, or no op on X has exactly its historyId (every event version is the
 //   history id of one of our ops: the emulator gives each change its own record), or its event and raw
-//   record disagree on the object id.
+//   record disagree on the object id, or it has no positive integer `sequence` (order is judged by it).
 // - misclassified event: a DELETED that is not our deletion; a CREATED after the receiver already got an
 //   event of X (or of a message that existed before the instance); an UPDATED of a message whose
 //   creation no earlier event reported — the "CREATED hidden by a later UPDATED" case.
@@ -172,6 +172,7 @@ function collectEvents(input: VerdictInput, verdict: Verdict): Map<string, Recei
       if (objectType !== input.objectType) verdict.phantom.push({ event, reason: `object type ${objectType}` });
       else if (record === undefined || String(record.id) !== event.objectId) verdict.phantom.push({ event, reason: 'raw record does not match the event' });
       else if (historyId === undefined) verdict.phantom.push({ event, reason: 'record has no historyId' });
+      else if (!Number.isSafeInteger(event.sequence) || event.sequence < 1) verdict.phantom.push({ event, reason: `sequence ${String(entry.sequence)} is not a positive integer` });
     }
   }
   return events;

@@ -133,6 +133,11 @@ test('ops on messages that existed before the instance are ops too; a CREATED fo
   assert.equal(unexplained.phantom.length, 1);
 });
 
+test('an event without a positive integer sequence is malformed (a phantom), not silently ordered', () => {
+  const v = run([op('a', 'newMessage', 10)], [body([{ objectId: 'a', eventType: 'CREATED', historyId: 10, sequence: Number.NaN }])]);
+  assert.deepEqual(v.phantom.map((f) => f.reason), ['sequence null is not a positive integer']);
+});
+
 test('duplicates are allowed and counted', () => {
   const once = body([{ objectId: 'a', eventType: 'CREATED', historyId: 10, sequence: 1 }], { id: 'n-same' });
   const again = { ...once, receivedAt: once.receivedAt + 5 };
