@@ -182,6 +182,11 @@ export class Cluster {
     return `User ${this.userSecret}, Organization ${this.orgSecret}`;
   }
 
+  /** The warnings and errors every process logged (pino lines, each with the process's name). */
+  logs(): Record<string, unknown>[] {
+    return this.everyProcess.flatMap((p) => p.logs.map((line) => ({ process: p.name, ...line })));
+  }
+
   /** The API first (it migrates the schema and creates the tenant), then the workers; on SQLite one `serve`. */
   async start(workers: number): Promise<void> {
     await this.startApi();

@@ -89,8 +89,8 @@ export interface ChaosResult {
   };
   retriesBroughtForward: number;
   durationsMs: { setup: number; stream: number; drain: number; total: number };
-  /** What the verdict was computed from: the op log and every body the receiver got (for investigating a run). */
-  evidence: { ops: MailboxOp[]; baselineObjects: string[]; bodies: { body: string; receivedAt: number; forgery?: string }[] };
+  /** What the verdict was computed from (the op log and every body the receiver got), and the product's warnings, for investigating a run. */
+  evidence: { ops: MailboxOp[]; baselineObjects: string[]; bodies: { body: string; receivedAt: number; forgery?: string }[]; productLogs: Record<string, unknown>[] };
   quiet: boolean;
 }
 
@@ -524,7 +524,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       retriesBroughtForward: broughtForward.size,
       durationsMs: { setup: setupMs, stream: streamMs, drain: drainTook, total: Date.now() - startedAt },
       quiet,
-      evidence: { ops, baselineObjects: [...baselineObjects], bodies: [...rx.bodies] },
+      evidence: { ops, baselineObjects: [...baselineObjects], bodies: [...rx.bodies], productLogs: cl.logs() },
     };
   } finally {
     stopping = true;
