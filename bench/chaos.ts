@@ -76,6 +76,7 @@ function chaosRows(r: ChaosResult): Row[] {
     { figure: 'duplicates (at-least-once)', value: `${v.duplicatedDeliveries} deliveries, ${v.duplicatedEvents} events` },
     { figure: 'order violations', value: `${v.orderViolations.length} (sequence reuse ${v.sequenceReuse})`, target: '0', met: v.orderViolations.length + v.sequenceReuse === 0 },
     { figure: 'new messages seen only as DELETED', value: String(v.createdThenDeleted) },
+    { figure: 'DELETED without a version (recoveries)', value: String(v.unversionedDeletes) },
     ...kinds.map(([kind]) => ({ figure: `recovery after ${kind} kill`, value: `restart ${byKind(kind, (k) => k.restartMs)}; next delivery ${byKind(kind, (k) => k.nextDeliveryMs)}; ops before it all covered ${byKind(kind, (k) => k.coveredMs)}` })),
     {
       figure: 'faults',

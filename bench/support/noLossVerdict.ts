@@ -14,7 +14,9 @@
 //   historyId ≥ h (Gmail's history collapses changes between two polls into one event carrying the latest
 //   version), or a DELETED of X when X was later deleted.
 // - label deleted (X lost a user label because the label itself was deleted): as a label removal.
-// - delete: a DELETED event of X (its historyId is the deletion's own history record, ≥ h).
+// - delete: a DELETED event of X (its historyId is the deletion's own history record, ≥ h). A DELETED
+//   without a historyId (an expired-history recovery only knows the message is gone) counts as carrying
+//   the deletion's version; without a deletion of X it is a phantom.
 // - label created or renamed (X is the label): no message changes, so no event may answer it; an event
 //   whose object is a label id is phantom like any event on an unknown object.
 // An op with no event of X at or after h is LOST; one covered only by events of the wrong type is
@@ -107,6 +109,8 @@ export interface Verdict {
   orderViolations: { instanceId: number; objectId: string; earlier: string; later: string }[];
   /** Two different events of one instance with the same sequence. */
   sequenceReuse: number;
+  /** DELETED events without a version (an expired-history recovery's), matched to their deletion. */
+  unversionedDeletes: number;
   /** New messages reported only by their DELETED (deleted before any poll saw them). */
   createdThenDeleted: number;
   /** Per op: when the first covering event arrived (ms epoch; label ops: when made), for recovery figures. */
@@ -171,7 +175,8 @@ function collectEvents(input: VerdictInput, verdict: Verdict): Map<string, Recei
       events.set(id, event);
       if (objectType !== input.objectType) verdict.phantom.push({ event, reason: `object type ${objectType}` });
       else if (record === undefined || String(record.id) !== event.objectId) verdict.phantom.push({ event, reason: 'raw record does not match the event' });
-      else if (historyId === undefined) verdict.phantom.push({ event, reason: 'record has no historyId' });
+      // A DELETED found by an expired-history recovery has only the id: its version is settled in judge().
+      else if (historyId === undefined && event.eventType !== 'DELETED') verdict.phantom.push({ event, reason: 'record has no historyId' });
       else if (!Number.isSafeInteger(event.sequence) || event.sequence < 1) verdict.phantom.push({ event, reason: `sequence ${String(entry.sequence)} is not a positive integer` });
     }
   }
@@ -192,12 +197,24 @@ export function judge(input: VerdictInput): Verdict {
     duplicatedEvents: 0,
     orderViolations: [],
     sequenceReuse: 0,
+    unversionedDeletes: 0,
     createdThenDeleted: 0,
     coveredAt: new Map(),
     ok: false,
   };
   const events = collectEvents(input, verdict);
   verdict.uniqueEvents = events.size;
+  // A DELETED without a version (the gap of an expired history held the deletion's record) is the
+  // deletion's, when X was deleted; otherwise nothing explains it.
+  for (const event of events.values()) {
+    if (event.historyId !== undefined) continue;
+    const deletion = input.ops.find((o) => o.kind === 'delete' && o.instanceId === event.instanceId && o.objectId === event.objectId);
+    if (deletion === undefined) verdict.phantom.push({ event, reason: 'DELETED without a version of a message never deleted' });
+    else {
+      event.historyId = BigInt(deletion.historyId);
+      verdict.unversionedDeletes += 1;
+    }
+  }
   const malformed = new Set(verdict.phantom.map((p) => p.event.id));
 
   const eventsByObject = new Map<string, ReceivedEvent[]>();

@@ -138,6 +138,21 @@ test('an event without a positive integer sequence is malformed (a phantom), not
   assert.deepEqual(v.phantom.map((f) => f.reason), ['sequence null is not a positive integer']);
 });
 
+test("a DELETED without a version (an expired history's recovery) covers the message's deletion, and is a phantom without one", () => {
+  const unversioned = (objectId: string): ReceivedBody => {
+    bodyCount += 1;
+    const json = { id: `n-${bodyCount}`, message: { instanceId: I, raw: { [TYPE]: [{ id: objectId }], objectType: TYPE }, events: [{ id: `${objectId}@DELETED@gap`, objectType: TYPE, instanceId: I, objectId, eventType: 'DELETED', sequence: 9 }] } };
+    return { body: JSON.stringify(json), receivedAt: 1000 + bodyCount };
+  };
+  const created = body([{ objectId: 'a', eventType: 'CREATED', historyId: 10, sequence: 1 }]);
+  const covered = run([op('a', 'newMessage', 10), op('a', 'star', 11), op('a', 'delete', 12)], [created, unversioned('a')]);
+  assert.equal(covered.ok, true, JSON.stringify(covered));
+  assert.equal(covered.unversionedDeletes, 1);
+  const neverDeleted = run([op('a', 'newMessage', 10), op('a', 'star', 11)], [created, unversioned('a')]);
+  assert.deepEqual(neverDeleted.phantom.map((f) => f.reason), ['DELETED without a version of a message never deleted']);
+  assert.deepEqual(neverDeleted.lost.map((f) => f.op.kind), ['star']);
+});
+
 test('duplicates are allowed and counted', () => {
   const once = body([{ objectId: 'a', eventType: 'CREATED', historyId: 10, sequence: 1 }], { id: 'n-same' });
   const again = { ...once, receivedAt: once.receivedAt + 5 };
