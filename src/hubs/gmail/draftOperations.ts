@@ -5,7 +5,8 @@ import { ok, type HubOperation, type HubOperationContext } from '../hubOperation
 import { GmailApi } from './gmailApi.ts';
 import { draftSchema, includeBodyQuerySchema, listQuerySchema, messageSchema, outgoingMessageSchema } from './gmailSchemas.ts';
 import { listParams, pageHeaders } from './listPaging.ts';
-import { normalizeDraft, normalizeMessage } from './messageShape.ts';
+import { messageRead } from './messageFormat.ts';
+import { messageResource, normalizeDraft } from './messageShape.ts';
 import { composeRaw, readOutgoingMessage } from './outgoingMessage.ts';
 
 const tag = 'drafts';
@@ -24,11 +25,11 @@ export const draftOperations: readonly HubOperation[] = [
     schema: { querystring: listQuerySchema, response: { type: 'array', items: draftSchema } },
     async handle(context) {
       const gmail = new GmailApi(context.provider);
-      const includeBody = context.query.boolean('includeBody', false);
+      const { format, includeBody } = messageRead(context.query, { fallback: 'metadata' });
       const page = await gmail.listDrafts(listParams(context.query, ['q', 'includeSpamTrash']));
       const drafts = await gmail.drafts(
         (page.drafts ?? []).map((draft) => draft.id),
-        includeBody ? 'full' : 'metadata',
+        format,
       );
       const body = drafts.flatMap((draft) => (draft ? [normalizeDraft(draft, { includeBody })] : []));
       return ok(body, pageHeaders(page.nextPageToken));
@@ -38,11 +39,11 @@ export const draftOperations: readonly HubOperation[] = [
     method: 'GET',
     path: '/drafts/:id',
     tag,
-    summary: 'Get a draft; includeBody=true adds its body and attachments',
+    summary: "Get a draft, its message as Gmail's resource (format full by default); includeBody=true adds its body and attachments",
     schema: { querystring: includeBodyQuerySchema, response: draftSchema },
     async handle(context) {
-      const includeBody = context.query.boolean('includeBody', false);
-      const draft = await new GmailApi(context.provider).draft(context.params.id as string, includeBody ? 'full' : 'metadata');
+      const { format, includeBody } = messageRead(context.query, { fallback: 'full' });
+      const draft = await new GmailApi(context.provider).draft(context.params.id as string, format);
       return ok(normalizeDraft(draft, { includeBody }));
     },
   },
@@ -57,7 +58,7 @@ export const draftOperations: readonly HubOperation[] = [
       const gmail = new GmailApi(context.provider);
       const { raw, threadId } = await composedDraft(context);
       const created = await gmail.createDraft(raw, threadId);
-      return ok(normalizeDraft(await gmail.draft(created.id, 'metadata'), { includeBody: false }));
+      return ok(normalizeDraft(await gmail.draft(created.id, 'full'), { includeBody: false }));
     },
   },
   {
@@ -71,7 +72,7 @@ export const draftOperations: readonly HubOperation[] = [
       const gmail = new GmailApi(context.provider);
       const { raw, threadId } = await composedDraft(context);
       const updated = await gmail.updateDraft(context.params.id as string, raw, threadId);
-      return ok(normalizeDraft(await gmail.draft(updated.id, 'metadata'), { includeBody: false }));
+      return ok(normalizeDraft(await gmail.draft(updated.id, 'full'), { includeBody: false }));
     },
   },
   {
@@ -94,7 +95,7 @@ export const draftOperations: readonly HubOperation[] = [
     async handle(context) {
       const gmail = new GmailApi(context.provider);
       const sent = await gmail.sendDraft(context.params.id as string);
-      return ok(normalizeMessage(await gmail.message(sent.id, 'metadata'), { includeBody: false }));
+      return ok(messageResource(await gmail.message(sent.id, 'full'), { includeBody: false }));
     },
   },
 ];

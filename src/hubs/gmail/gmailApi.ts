@@ -36,6 +36,7 @@ export const GMAIL_METHODS = {
   messagesList: { name: 'users.messages.list', units: 5 },
   messagesGet: { name: 'users.messages.get', units: 5 },
   messagesSend: { name: 'users.messages.send', units: 100 },
+  messagesImport: { name: 'users.messages.import', units: 25 },
   messagesModify: { name: 'users.messages.modify', units: 5 },
   messagesTrash: { name: 'users.messages.trash', units: 5 },
   messagesUntrash: { name: 'users.messages.untrash', units: 5 },
@@ -120,6 +121,22 @@ export class GmailApi {
   /** users.messages.send: 100 units. Not repeated after an ambiguous failure: it could send twice. */
   send(raw: string, threadId?: string): Promise<GmailMessageRef> {
     return this.session.json('POST', `${USER}/messages/send`, { operation: M.messagesSend, json: { raw, ...(threadId ? { threadId } : {}) }, idempotent: false });
+  }
+
+  /**
+   * users.messages.import: 25 units. Not repeated after an ambiguous failure: a second import would be
+   * a second copy of the message.
+   */
+  importMessage(
+    message: { raw: string; labelIds?: string[]; threadId?: string },
+    options: { internalDateSource?: 'dateHeader' | 'receivedTime'; neverMarkSpam?: boolean },
+  ): Promise<GmailMessageRef> {
+    return this.session.json('POST', `${USER}/messages/import`, {
+      operation: M.messagesImport,
+      query: { internalDateSource: options.internalDateSource, neverMarkSpam: options.neverMarkSpam },
+      json: message,
+      idempotent: false,
+    });
   }
 
   /** users.messages.modify: 5 units. Setting labels twice is harmless, so it is retried like a read. */

@@ -32,10 +32,51 @@ const messageProperties = {
   },
 } as const;
 
+const headerSchema = { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' } } } as const;
+
+const partBodySchema = {
+  type: 'object',
+  description: "Gmail's MessagePartBody: data (base64url) for text parts, attachmentId for parts served by GET /messages/{id}/attachments/{attachmentId}",
+  properties: { size: { type: 'integer' }, data: { type: 'string' }, attachmentId: { type: 'string' } },
+} as const;
+
+const partProperties = {
+  partId: { type: 'string' },
+  mimeType: { type: 'string' },
+  filename: { type: 'string' },
+  headers: { type: 'array', items: headerSchema },
+  body: partBodySchema,
+} as const;
+
+/** Gmail's MessagePart; parts nest to any depth, typed here two levels down and passed through below. */
+const messagePartSchema = {
+  type: 'object',
+  description: "Gmail's MessagePart: the message's MIME tree (format full; format metadata has the top-level headers only)",
+  properties: {
+    ...partProperties,
+    parts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          ...partProperties,
+          parts: { type: 'array', description: 'MessageParts, nested the same way', items: { type: 'object', additionalProperties: true } },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Gmail's message resource (users.messages.get), and the normalized fields alongside. */
 export const messageSchema = {
   type: 'object',
-  description: 'A Gmail message, normalized',
-  properties: messageProperties,
+  description:
+    "A Gmail message: Gmail's message resource (id, threadId, labelIds, snippet, historyId, internalDate, sizeEstimate, payload; raw with format=raw) with the normalized fields date, from, to, cc, subject (and body, attachments with includeBody=true) alongside",
+  properties: {
+    ...messageProperties,
+    payload: messagePartSchema,
+    raw: { type: 'string', description: 'With format=raw: the RFC 822 message, base64url' },
+  },
   required: ['id', 'threadId', 'labelIds', 'snippet', 'historyId', 'internalDate', 'date', 'from', 'to', 'cc', 'subject', 'sizeEstimate'],
 } as const;
 
@@ -121,7 +162,7 @@ const addresses = {
 export const outgoingMessageSchema = {
   type: 'object',
   description:
-    'JSON, or multipart/form-data with the same fields as text parts and any number of file parts as attachments.',
+    "JSON, or multipart/form-data: a body part holding these fields as JSON (Cloud Elements' form), or the fields as text parts, and any number of file parts as attachments.",
   properties: {
     to: addresses,
     cc: addresses,
@@ -152,6 +193,18 @@ export const batchModifySchema = {
   required: ['ids'],
 } as const;
 
+export const importMessageSchema = {
+  type: 'object',
+  description:
+    'The fields of POST /messages (recipients optional, plus from), or raw: an RFC 822 message, base64 or base64url. Optional labelIds (Gmail applies none by default) and threadId. Also as multipart/form-data: a body part holding these fields as JSON, and file parts as attachments.',
+  properties: {
+    ...outgoingMessageSchema.properties,
+    from: { type: 'string', description: "From header of a composed message; default the instance's address" },
+    raw: { type: 'string', description: 'A complete RFC 822 message, base64 or base64url, instead of the composed fields' },
+    labelIds: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
 export const labelBodySchema = {
   type: 'object',
   properties: {
@@ -168,10 +221,25 @@ const where = {
 } as const;
 const pageSize = { type: 'integer', minimum: 1, maximum: 500, default: 100 } as const;
 const nextPage = { type: 'string', description: 'The Elements-Next-Page-Token of the previous page' } as const;
-const includeBody = { type: 'boolean', default: false, description: 'Add body {text, html} and attachments' } as const;
+const includeBody = { type: 'boolean', default: false, description: 'Add body {text, html} and attachments (reads format full)' } as const;
+const format = {
+  type: 'string',
+  enum: ['full', 'metadata', 'minimal', 'raw'],
+  description: "Gmail's format of each message: default full for one message, thread or draft, metadata for listings",
+} as const;
+const threadFormat = { ...format, enum: ['full', 'metadata', 'minimal'] } as const;
 
-export const listQuerySchema = { type: 'object', properties: { where, pageSize, nextPage, includeBody } } as const;
-export const includeBodyQuerySchema = { type: 'object', properties: { includeBody } } as const;
+export const listQuerySchema = { type: 'object', properties: { where, pageSize, nextPage, includeBody, format } } as const;
+export const includeBodyQuerySchema = { type: 'object', properties: { includeBody, format } } as const;
+export const threadQuerySchema = { type: 'object', properties: { includeBody, format: threadFormat } } as const;
+export const threadListQuerySchema = { type: 'object', properties: { where, pageSize, nextPage } } as const;
+export const importQuerySchema = {
+  type: 'object',
+  properties: {
+    internalDateSource: { type: 'string', enum: ['dateHeader', 'receivedTime'], description: "Gmail's internalDate from the Date header (default) or the time of import" },
+    neverMarkSpam: { type: 'boolean', description: "Keep Gmail's spam classifier from marking the message as spam" },
+  },
+} as const;
 export const changedMessagesQuerySchema = {
   type: 'object',
   properties: {

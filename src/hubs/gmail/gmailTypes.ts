@@ -24,6 +24,8 @@ export interface GmailMessage {
   internalDate?: string;
   sizeEstimate?: number;
   payload?: GmailMessagePart;
+  /** With format=raw: the RFC 822 message, base64url. */
+  raw?: string;
 }
 
 export interface GmailMessageRef {

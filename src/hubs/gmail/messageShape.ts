@@ -1,5 +1,8 @@
-// Gmail messages, threads, labels and drafts in the hub's normalized, stable JSON shape: the fields
-// integrations actually read, flat and typed, instead of Gmail's MIME part tree.
+// Gmail messages, threads, labels and drafts in the hub's JSON shape. A message read is Gmail's own
+// message resource (payload with its MIME part tree, as Cloud Elements' Gmail element returns it, so
+// clients find `payload.parts[n].body.attachmentId`) with the hub's flat, typed fields alongside:
+// from, to, cc, subject, date, and with includeBody=true body {text, html} and attachments. The
+// change feed keeps the flat fields only (normalizeMessage): its records are a webhook contract.
 
 import { decodeWords } from 'postal-mime';
 import type { GmailDraft, GmailHeader, GmailLabel, GmailMessage, GmailMessagePart, GmailThread } from './gmailTypes.ts';
@@ -30,16 +33,19 @@ export interface HubMessage {
   attachments?: HubAttachment[];
 }
 
+/** Gmail's message resource (payload with format full or metadata, raw with format raw) and the flat fields. */
+export type HubMessageResource = HubMessage & { payload?: GmailMessagePart; raw?: string };
+
 export interface HubThread {
   id: string;
   snippet: string;
   historyId: string;
-  messages?: HubMessage[];
+  messages?: HubMessageResource[];
 }
 
 export interface HubDraft {
   id: string;
-  message: HubMessage | null;
+  message: HubMessageResource | null;
 }
 
 export interface HubLabel {
@@ -80,6 +86,15 @@ export function normalizeMessage(message: GmailMessage, options: { includeBody: 
   return normalized;
 }
 
+/** A message as hub reads answer it: Gmail's resource as Gmail gave it, plus the flat fields. */
+export function messageResource(message: GmailMessage, options: { includeBody: boolean }): HubMessageResource {
+  return {
+    ...normalizeMessage(message, options),
+    ...(message.payload !== undefined ? { payload: message.payload } : {}),
+    ...(message.raw !== undefined ? { raw: message.raw } : {}),
+  };
+}
+
 export function normalizeThread(thread: GmailThread, options: { includeMessages: boolean; includeBody: boolean }): HubThread {
   const messages = thread.messages ?? [];
   const normalized: HubThread = {
@@ -88,12 +103,12 @@ export function normalizeThread(thread: GmailThread, options: { includeMessages:
     snippet: thread.snippet ?? messages[messages.length - 1]?.snippet ?? '',
     historyId: thread.historyId ?? '',
   };
-  if (options.includeMessages) normalized.messages = messages.map((message) => normalizeMessage(message, { includeBody: options.includeBody }));
+  if (options.includeMessages) normalized.messages = messages.map((message) => messageResource(message, { includeBody: options.includeBody }));
   return normalized;
 }
 
 export function normalizeDraft(draft: GmailDraft, options: { includeBody: boolean }): HubDraft {
-  return { id: draft.id, message: draft.message ? normalizeMessage(draft.message, options) : null };
+  return { id: draft.id, message: draft.message ? messageResource(draft.message, options) : null };
 }
 
 export function normalizeLabel(label: GmailLabel): HubLabel {

@@ -2,16 +2,18 @@
 
 import { ok, type HubOperation, type HubOperationContext } from '../hubOperation.ts';
 import { GmailApi } from './gmailApi.ts';
-import { includeBodyQuerySchema, labelChangesSchema, listQuerySchema, threadSchema } from './gmailSchemas.ts';
+import { labelChangesSchema, threadListQuerySchema, threadQuerySchema, threadSchema } from './gmailSchemas.ts';
 import { listParams, pageHeaders } from './listPaging.ts';
+import { messageRead, THREAD_FORMATS, type MessageRead } from './messageFormat.ts';
 import { normalizeThread, type HubThread } from './messageShape.ts';
 import { labelChanges } from './requestBodies.ts';
 
 const tag = 'threads';
 
-async function readThread(context: HubOperationContext, includeBody: boolean): Promise<HubThread> {
-  const thread = await new GmailApi(context.provider).thread(context.params.id as string, includeBody ? 'full' : 'metadata');
-  return normalizeThread(thread, { includeMessages: true, includeBody });
+/** The thread with its messages as Gmail's resources (format full unless `read` says otherwise). */
+async function readThread(context: HubOperationContext, read: MessageRead = { format: 'full', includeBody: false }): Promise<HubThread> {
+  const thread = await new GmailApi(context.provider).thread(context.params.id as string, read.format);
+  return normalizeThread(thread, { includeMessages: true, includeBody: read.includeBody });
 }
 
 export const threadOperations: readonly HubOperation[] = [
@@ -20,7 +22,7 @@ export const threadOperations: readonly HubOperation[] = [
     path: '/threads',
     tag,
     summary: 'List threads (id, snippet, historyId); GET /threads/{id} has their messages',
-    schema: { querystring: listQuerySchema, response: { type: 'array', items: threadSchema } },
+    schema: { querystring: threadListQuerySchema, response: { type: 'array', items: threadSchema } },
     async handle(context) {
       const page = await new GmailApi(context.provider).listThreads(listParams(context.query));
       const threads = (page.threads ?? []).map((thread) => normalizeThread(thread, { includeMessages: false, includeBody: false }));
@@ -31,9 +33,9 @@ export const threadOperations: readonly HubOperation[] = [
     method: 'GET',
     path: '/threads/:id',
     tag,
-    summary: 'Get a thread with its messages; includeBody=true adds bodies and attachments',
-    schema: { querystring: includeBodyQuerySchema, response: threadSchema },
-    handle: async (context) => ok(await readThread(context, context.query.boolean('includeBody', false))),
+    summary: "Get a thread with its messages as Gmail's resources (format full by default); includeBody=true adds bodies and attachments",
+    schema: { querystring: threadQuerySchema, response: threadSchema },
+    handle: async (context) => ok(await readThread(context, messageRead(context.query, { fallback: 'full', allowed: THREAD_FORMATS }))),
   },
   {
     method: 'PATCH',
@@ -43,7 +45,7 @@ export const threadOperations: readonly HubOperation[] = [
     schema: { body: labelChangesSchema, response: threadSchema },
     async handle(context) {
       await new GmailApi(context.provider).modifyThread(context.params.id as string, labelChanges(context.request.body));
-      return ok(await readThread(context, false));
+      return ok(await readThread(context));
     },
   },
   {
@@ -65,7 +67,7 @@ export const threadOperations: readonly HubOperation[] = [
     schema: { response: threadSchema },
     async handle(context) {
       await new GmailApi(context.provider).trashThread(context.params.id as string, true);
-      return ok(await readThread(context, false));
+      return ok(await readThread(context));
     },
   },
   {
@@ -76,7 +78,7 @@ export const threadOperations: readonly HubOperation[] = [
     schema: { response: threadSchema },
     async handle(context) {
       await new GmailApi(context.provider).trashThread(context.params.id as string, false);
-      return ok(await readThread(context, false));
+      return ok(await readThread(context));
     },
   },
 ];
