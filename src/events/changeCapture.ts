@@ -71,6 +71,13 @@ function chunks<T>(items: readonly T[], size = INSERT_CHUNK): T[][] {
   return out;
 }
 
+/**
+ * Who the envelope names. Cloud Elements has three levels: the company (`companyId`, our organization),
+ * its accounts (`accountId`: "an account typically represents your customer", each with its own users and
+ * instances) and users. Changehook has no account level: a migrating organization's per-customer account
+ * users become Changehook users, so the instance owner's user id is the account id — distinct per
+ * customer as Cloud Elements' was, rather than a second copy of the organization id.
+ */
 export function notificationInstance(instance: InstanceRow, ownerEmail: string, hubKey: string): NotificationInstance {
   return {
     id: instance.id,
@@ -78,7 +85,7 @@ export function notificationInstance(instance: InstanceRow, ownerEmail: string, 
     elementKey: instance.element_key,
     hubKey,
     tags: JSON.parse(instance.tags) as string[],
-    accountId: instance.organization_id,
+    accountId: instance.user_id,
     companyId: instance.organization_id,
     userId: instance.user_id,
     user: ownerEmail,

@@ -1,6 +1,11 @@
 // The events API's queries and commands, always within the caller's organization: list and read events
 // with their delivery status and attempts, redeliver, polling health, and the per-instance Standard
 // Webhooks secret.
+//
+// An event item carries Cloud Elements' fields (`id`, `eventDate`, `status`, `providerData`, and on a
+// single event `notifiedData`) next to ours. Cloud Elements' `status` is where the event is in its
+// pipeline (NEW, RECEIVED, DISPATCHED, CONSUMED, NOTIFIED); ours, the delivery state of the event's
+// notification, is `deliveryStatus`. See ceEventStatus for how one gives the other.
 
 import type { Kysely } from 'kysely';
 import { generateWebhookSecret, type Keyring } from '../crypto/index.ts';
@@ -8,13 +13,40 @@ import { BadRequest, NotFound } from '../errors/index.ts';
 import type { Database, EventRow, NotificationStatus } from '../store/index.ts';
 import type { InstanceService } from '../instances/index.ts';
 import type { Caller } from '../tenants/index.ts';
+import { ceDate } from './delivery/notificationEnvelope.ts';
 import { PAUSED_AT } from './poller/scheduleSync.ts';
 
+/** Delivery states of an event's notification (ours). */
 export const EVENT_STATUSES: readonly NotificationStatus[] = ['NEW', 'RETRYING', 'DELIVERED', 'FAILED'];
+
+/** Cloud Elements' event states (its platform's event schema). */
+export const CE_EVENT_STATUSES = ['NEW', 'RECEIVED', 'DISPATCHED', 'CONSUMED', 'NOTIFIED'] as const;
+export type CeEventStatus = (typeof CE_EVENT_STATUSES)[number];
+
+/** What `status=` accepts: our delivery states (as before) and Cloud Elements' states; NEW is the delivery state. */
+export const STATUS_FILTER_VALUES: readonly string[] = [...new Set<string>([...EVENT_STATUSES, ...CE_EVENT_STATUSES])];
+
+/**
+ * Cloud Elements' state of an event, from the delivery state of its notification. An event is written
+ * in the same transaction as its notification, due at once: it is never seen before dispatch (NEW,
+ * RECEIVED). NOTIFIED once the callback answered 2xx; DISPATCHED while sent or being retried, and after
+ * the retries ran out (Cloud Elements then queues it: it was dispatched, never notified). CONSUMED
+ * (formulas) never applies.
+ */
+export function ceEventStatus(delivery: NotificationStatus): CeEventStatus {
+  return delivery === 'DELIVERED' ? 'NOTIFIED' : 'DISPATCHED';
+}
+
+/** The delivery states behind a Cloud Elements state (inverse of ceEventStatus). */
+function deliveryStatesFor(status: CeEventStatus): NotificationStatus[] {
+  return EVENT_STATUSES.filter((delivery) => ceEventStatus(delivery) === status);
+}
 
 export interface EventFilter {
   instanceId?: number;
+  /** A delivery state (NEW, RETRYING, DELIVERED, FAILED) or a Cloud Elements state (DISPATCHED, NOTIFIED, …). */
   status?: string;
+  deliveryStatus?: string;
   eventType?: string;
   objectType?: string;
   from?: string;
@@ -25,6 +57,12 @@ export interface EventFilter {
 
 export interface EventView {
   id: string;
+  /** Cloud Elements: when the platform recorded the event (our createdDate), `yyyy-MM-dd'T'HH:mm:ss'Z'`. */
+  eventDate: string;
+  /** Cloud Elements' state, from deliveryStatus (ceEventStatus). */
+  status: CeEventStatus;
+  /** Cloud Elements: the provider's data for the event, as JSON text (our `record`, serialized). */
+  providerData: string;
   instanceId: number;
   objectType: string;
   objectId: string;
@@ -33,7 +71,8 @@ export interface EventView {
   date: string;
   pollDate: string;
   createdDate: string;
-  status: NotificationStatus;
+  /** Our delivery state of the event's notification. */
+  deliveryStatus: NotificationStatus;
   notificationId: string;
   attemptCount: number;
   lastStatusCode: number | null;
@@ -124,8 +163,11 @@ export class EventService {
   async list(caller: Caller, filter: EventFilter): Promise<{ events: EventView[]; nextPage?: string }> {
     const pageSize = filter.pageSize === undefined ? 50 : Number(filter.pageSize);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 500) throw new BadRequest('pageSize must be an integer from 1 to 500');
-    if (filter.status !== undefined && !EVENT_STATUSES.includes(filter.status as NotificationStatus)) {
-      throw new BadRequest(`status must be one of ${EVENT_STATUSES.join(', ')}`);
+    if (filter.status !== undefined && !STATUS_FILTER_VALUES.includes(filter.status)) {
+      throw new BadRequest(`status must be one of ${STATUS_FILTER_VALUES.join(', ')}`);
+    }
+    if (filter.deliveryStatus !== undefined && !EVENT_STATUSES.includes(filter.deliveryStatus as NotificationStatus)) {
+      throw new BadRequest(`deliveryStatus must be one of ${EVENT_STATUSES.join(', ')}`);
     }
     if (filter.eventType !== undefined && !['CREATED', 'UPDATED', 'DELETED'].includes(filter.eventType)) {
       throw new BadRequest('eventType must be one of CREATED, UPDATED, DELETED');
@@ -136,7 +178,12 @@ export class EventService {
 
     let query = this.eventsWithStatus(caller);
     if (filter.instanceId !== undefined) query = query.where('events.instance_id', '=', filter.instanceId);
-    if (filter.status !== undefined) query = query.where('notifications.status', '=', filter.status as NotificationStatus);
+    if (filter.status !== undefined) {
+      const states = EVENT_STATUSES.includes(filter.status as NotificationStatus) ? [filter.status as NotificationStatus] : deliveryStatesFor(filter.status as CeEventStatus);
+      // RECEIVED and CONSUMED: states no event of ours is ever in.
+      query = states.length === 0 ? query.where((eb) => eb(eb.val(1), '=', 0)) : query.where('notifications.status', 'in', states);
+    }
+    if (filter.deliveryStatus !== undefined) query = query.where('notifications.status', '=', filter.deliveryStatus as NotificationStatus);
     if (filter.eventType !== undefined) query = query.where('events.event_type', '=', filter.eventType);
     if (filter.objectType !== undefined) query = query.where('events.object_type', '=', filter.objectType);
     if (from !== undefined) query = query.where('events.created_at', '>=', from);
@@ -168,10 +215,13 @@ export class EventService {
       .orderBy('attempted_at')
       .orderBy('id')
       .execute();
+    const notification = JSON.parse(row.payload) as unknown;
     return {
       ...this.view(row),
       record: JSON.parse(row.record) as unknown,
-      notification: JSON.parse(row.payload) as unknown,
+      notification,
+      // Cloud Elements: what was notified for the event — its notification's body, once the callback took it.
+      notifiedData: row.status === 'DELIVERED' ? [notification] : [],
       attempts: attempts.map(
         (a): AttemptView => ({
           attemptedDate: new Date(a.attempted_at).toISOString(),
@@ -268,6 +318,9 @@ export class EventService {
   ): EventView {
     return {
       id: row.id,
+      eventDate: ceDate(new Date(row.created_at)),
+      status: ceEventStatus(row.status),
+      providerData: row.record,
       instanceId: row.instance_id,
       objectType: row.object_type,
       objectId: row.object_id,
@@ -276,7 +329,7 @@ export class EventService {
       date: new Date(row.occurred_at).toISOString(),
       pollDate: new Date(row.poll_at).toISOString(),
       createdDate: new Date(row.created_at).toISOString(),
-      status: row.status,
+      deliveryStatus: row.status,
       notificationId: row.notification_id,
       attemptCount: row.attempt_count,
       lastStatusCode: row.last_status_code,

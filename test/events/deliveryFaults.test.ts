@@ -49,7 +49,7 @@ describe('delivery through receiver faults', () => {
       assert.equal(delivered(message.id).length, 1);
       const event = await eventOf(message.id);
       const detail = await apiCall(app, 'GET', `/instances/${instance.id}/events/${event.id}`);
-      assert.equal(detail.body.status, 'DELIVERED');
+      assert.equal(detail.body.deliveryStatus, 'DELIVERED');
       assert.equal(detail.body.attempts.length, 2);
       assert.equal(detail.body.attempts[0].outcome, 'retry');
       assert.equal(detail.body.attempts[1].statusCode, 200);
@@ -76,7 +76,7 @@ describe('delivery through receiver faults', () => {
     const event = await eventOf(message.id);
     await waitFor(async () => (await apiCall(app, 'GET', `/instances/events/${event.id}`)).body.attemptCount >= 1, 'a refused attempt');
     const detail = await apiCall(app, 'GET', `/instances/events/${event.id}`);
-    assert.equal(detail.body.status, 'RETRYING');
+    assert.equal(detail.body.deliveryStatus, 'RETRYING');
     assert.match(detail.body.attempts[0].error, /ECONNREFUSED/);
     await apiCall(app, 'PATCH', `/instances/${instance.id}`, { configuration: { 'event.notification.callback.url': receiver.url } });
     await waitFor(() => delivered(message.id).length === 1, 'delivered after the fix', 30_000);
@@ -91,7 +91,7 @@ describe('delivery through receiver faults', () => {
     await waitFor(async () => (await apiCall(app, 'GET', `/instances/events/${event.id}`)).body.attemptCount === 1, 'first attempt');
     await db.updateTable('notifications').set({ attempt_count: 9, next_attempt_at: Date.now() }).where('id', '=', event.notificationId).execute();
     receiver.misbehave({ status: 500 });
-    await waitFor(async () => (await apiCall(app, 'GET', `/instances/events/${event.id}`)).body.status === 'FAILED', 'FAILED');
+    await waitFor(async () => (await apiCall(app, 'GET', `/instances/events/${event.id}`)).body.deliveryStatus === 'FAILED', 'FAILED');
     assert.equal(delivered(message.id).length, 0);
     const failedList = await apiCall(app, 'GET', `/instances/${instance.id}/events?status=FAILED`);
     assert.deepEqual(failedList.body.map((e: { id: string }) => e.id), [event.id]);

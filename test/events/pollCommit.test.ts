@@ -98,13 +98,13 @@ for (const dialect of testDialects()) {
 
     const delivered = (objectId: string) => receiver.events().filter((e) => e.objectType === 'changed-messages' && e.objectId === objectId);
     const storedEvents = async (instanceId: number) =>
-      (await apiCall(app, 'GET', `/instances/${instanceId}/events?pageSize=500`)).body as { objectId: string; sequence: number; status: string }[];
+      (await apiCall(app, 'GET', `/instances/${instanceId}/events?pageSize=500`)).body as { objectId: string; sequence: number; deliveryStatus: string }[];
 
     /** A last change: once it is delivered, so is everything committed before it. */
     async function settle(mailbox: string, instanceId: number): Promise<string> {
       const marker = await app.emulator.control.deliverMessage(mailbox, { subject: 'marker' });
       await waitFor(() => delivered(marker.id).length > 0, 'the marker');
-      await waitFor(async () => (await storedEvents(instanceId)).every((e) => e.status === 'DELIVERED'), 'nothing left to deliver');
+      await waitFor(async () => (await storedEvents(instanceId)).every((e) => e.deliveryStatus === 'DELIVERED'), 'nothing left to deliver');
       return marker.id;
     }
 

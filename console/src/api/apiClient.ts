@@ -132,7 +132,7 @@ export class ApiClient {
   /** Newest first; `instanceId` undefined lists the whole organization's events. */
   async listEvents(instanceId: number | undefined, filter: EventFilter): Promise<{ events: EventSummary[]; nextPage?: string }> {
     const query = new URLSearchParams();
-    if (filter.status) query.set('status', filter.status);
+    if (filter.deliveryStatus) query.set('deliveryStatus', filter.deliveryStatus);
     if (filter.eventType) query.set('eventType', filter.eventType);
     query.set('pageSize', String(filter.pageSize ?? 50));
     const base = instanceId === undefined ? '/instances/events' : `/instances/${instanceId}/events`;

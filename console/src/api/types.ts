@@ -79,6 +79,8 @@ export interface Instance {
 }
 
 export type DeliveryStatus = 'NEW' | 'RETRYING' | 'DELIVERED' | 'FAILED';
+/** Cloud Elements' event state, derived from the delivery state (the console shows the delivery state). */
+export type CeEventStatus = 'NEW' | 'RECEIVED' | 'DISPATCHED' | 'CONSUMED' | 'NOTIFIED';
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['NEW', 'RETRYING', 'DELIVERED', 'FAILED'];
 export const EVENT_TYPES = ['CREATED', 'UPDATED', 'DELETED'] as const;
 
@@ -92,7 +94,11 @@ export interface EventSummary {
   date: string;
   pollDate: string;
   createdDate: string;
-  status: DeliveryStatus;
+  deliveryStatus: DeliveryStatus;
+  /** Cloud Elements' fields. */
+  status: CeEventStatus;
+  eventDate: string;
+  providerData: string;
   notificationId: string;
   attemptCount: number;
   lastStatusCode: number | null;
@@ -117,7 +123,7 @@ export interface EventDetail extends EventSummary {
 }
 
 export interface EventFilter {
-  status?: DeliveryStatus | '';
+  deliveryStatus?: DeliveryStatus | '';
   eventType?: string;
   pageSize?: number;
 }

@@ -28,7 +28,7 @@ export function EventDetailView({ event }: { event: EventSummary }) {
             <dd>{formatDate(data.date)}</dd>
             <dt>Notification</dt>
             <dd>
-              <code>{data.notificationId}</code> <StatusBadge text={data.status} />
+              <code>{data.notificationId}</code> <StatusBadge text={data.deliveryStatus} />
             </dd>
             {data.nextAttemptDate ? (
               <>

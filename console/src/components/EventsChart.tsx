@@ -12,8 +12,8 @@ const PAD = { top: 10, right: 8, bottom: 22, left: 30 };
 type Outcome = 'delivered' | 'pending' | 'failed';
 
 function outcomeOf(event: EventSummary): Outcome {
-  if (event.status === 'DELIVERED') return 'delivered';
-  if (event.status === 'FAILED') return 'failed';
+  if (event.deliveryStatus === 'DELIVERED') return 'delivered';
+  if (event.deliveryStatus === 'FAILED') return 'failed';
   return 'pending';
 }
 

@@ -30,7 +30,7 @@ export function EventsPanel({ instanceId, instances }: EventsPanelProps) {
   const [pageSize, setPageSize] = useState(PAGE_STEP);
   const [openEventId, setOpenEventId] = useState<string>();
   const [message, setMessage] = useState('');
-  const events = useApiData(() => api.listEvents(instanceId, { status, eventType, pageSize }), [api, instanceId, status, eventType, pageSize], {
+  const events = useApiData(() => api.listEvents(instanceId, { deliveryStatus: status, eventType, pageSize }), [api, instanceId, status, eventType, pageSize], {
     refreshMs: LIVE_REFRESH_MS,
   });
   const names = new Map(instances?.map((i) => [i.id, i.name]));
@@ -128,7 +128,7 @@ export function EventsPanel({ instanceId, instances }: EventsPanelProps) {
                 const open = openEventId === event.id;
                 return (
                   <Fragment key={event.id}>
-                    <tr data-event-id={event.id} data-status={event.status} data-event-type={event.eventType}>
+                    <tr data-event-id={event.id} data-status={event.deliveryStatus} data-event-type={event.eventType}>
                       <td>{formatDate(event.createdDate)}</td>
                       {instanceId === undefined ? (
                         <td>
@@ -141,7 +141,7 @@ export function EventsPanel({ instanceId, instances }: EventsPanelProps) {
                         {event.objectId}
                       </td>
                       <td>
-                        <StatusBadge text={event.status} />
+                        <StatusBadge text={event.deliveryStatus} />
                       </td>
                       <td>{event.attemptCount}</td>
                       <td className="truncate" title={event.lastError ?? undefined}>

@@ -1,5 +1,11 @@
 // The Cloud Elements notification envelope (DESIGN.md §2), built from plain event data. The body is
 // serialized once here: signatures cover those exact bytes, so nothing may re-serialize it on the way out.
+//
+// Dates Cloud Elements documents (the envelope's `createdDate`, an event's `date`) are written as its
+// platform writes them: UTC to the second, `yyyy-MM-dd'T'HH:mm:ss'Z'` (see ceDate). `raw` carries the
+// records of this notification's events only, `raw[objectType][i]` being the record of `events[i]`:
+// Cloud Elements repeats a poll's whole vendor payload in every notification of that poll, which would
+// make a poll of n changes cost n²/10 records on the wire; receivers (and the chaos verdict) pair by index.
 
 import { deterministicUuid } from '../poller/deterministicId.ts';
 import type { EventType, ProviderRecord } from '../poller/changeDetection.ts';
@@ -12,7 +18,9 @@ export interface NotificationInstance {
   readonly elementKey: string;
   readonly hubKey: string;
   readonly tags: readonly string[];
+  /** Cloud Elements: the account (an organization's customer) the instance belongs to. */
   readonly accountId: number;
+  /** Cloud Elements: the organization. */
   readonly companyId: number;
   readonly userId: number;
   /** The envelope's `user`: the owner's e-mail or name, as Cloud Elements sent it. */
@@ -28,6 +36,7 @@ export interface NotificationEvent {
   readonly objectType: string;
   readonly objectId: string;
   readonly eventType: EventType;
+  /** When the change happened, as far as the detection knows it; else the poll date (DetectedChange.date). */
   readonly date: Date;
   readonly record: ProviderRecord;
 }
@@ -94,6 +103,15 @@ export function notificationIdFor(eventIds: readonly string[]): string {
   return deterministicUuid('changehook.notification', [...eventIds].sort());
 }
 
+/**
+ * A date as the Cloud Elements platform writes it, `yyyy-MM-dd'T'HH:mm:ss'Z'` (UTC, whole seconds):
+ * e.g. an event's `"date": "2016-06-01T04:09:10Z"` in its formula trigger documentation and a formula's
+ * `"createdDate": "2015-09-15T18:06:58Z"`. Clients parse that pattern; milliseconds would not match it.
+ */
+export function ceDate(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** `instance-<id>-<elementKey>-events`. */
 export function notificationTopic(instanceId: number, elementKey: string): string {
   return `instance-${instanceId}-${elementKey}-events`;
@@ -128,7 +146,7 @@ export function buildNotification(input: BuildNotificationInput): BuiltNotificat
     topic: notificationTopic(instance.id, instance.elementKey),
     action: 'create',
     severity: 'medium',
-    createdDate: input.createdDate.toISOString(),
+    createdDate: ceDate(input.createdDate),
     user: instance.user,
     message: {
       eventId: id,
@@ -147,7 +165,7 @@ export function buildNotification(input: BuildNotificationInput): BuiltNotificat
         objectType: event.objectType,
         hubKey: instance.hubKey,
         elementKey: instance.elementKey,
-        date: event.date.toISOString(),
+        date: ceDate(event.date),
         pollDate: pollDateIso,
         id: event.id,
         sequence: event.sequence,

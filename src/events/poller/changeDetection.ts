@@ -14,6 +14,12 @@ export interface DetectedChange {
   readonly record: ProviderRecord;
   /** Fingerprint, record date or provider version (historyId): the part of the event id that changes per change. */
   readonly version: string;
+  /**
+   * When the change happened, where the detection can know it: a window record's updated (else created)
+   * date, a cursor record's creation date for CREATED. Otherwise — listings, a change feed's updates and
+   * deletions, records without a usable date — the date of the poll that saw it.
+   * The envelope's `events[].date`; not part of the event id.
+   */
   readonly date: Date;
 }
 

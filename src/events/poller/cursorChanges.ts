@@ -1,6 +1,7 @@
 // Cursor change detection: the hub already returns changes since a cursor (Gmail history), each record
 // labelled with its eventType. We only turn them into events, one per object per page.
 
+import { parseRecordDate } from './recordDates.ts';
 import {
   EVENT_TYPES,
   getIdField,
@@ -19,6 +20,12 @@ export interface CursorOptions {
   readonly eventTypeField?: string;
   /** The provider's version of the change (Gmail `historyId`); the fingerprint when absent. */
   readonly versionField?: string;
+  /**
+   * Where a record states when its object came to be (Gmail `internalDate`: epoch ms, or ISO-8601): a
+   * CREATED event's date. A change feed states no date for other changes (Gmail history records carry
+   * none), so UPDATED and DELETED events, and records without a usable value, get the poll date.
+   */
+  readonly createdDateField?: string;
   readonly pollDate?: Date;
 }
 
@@ -31,7 +38,8 @@ export function eventsFromCursorRecords(records: readonly unknown[], options: Cu
   const idField = options.idField ?? 'id';
   const eventTypeField = options.eventTypeField ?? 'eventType';
   const versionField = options.versionField ?? 'historyId';
-  const date = options.pollDate ?? new Date();
+  const createdDateField = options.createdDateField ?? 'internalDate';
+  const pollDate = options.pollDate ?? new Date();
   const byId = new Map<string, DetectedChange>();
   const skippedRecords: SkippedRecord[] = [];
 
@@ -59,9 +67,15 @@ export function eventsFromCursorRecords(records: readonly unknown[], options: Cu
     const earlier = byId.get(objectId);
     const merged: EventType = earlier?.eventType === 'CREATED' && eventType === 'UPDATED' ? 'CREATED' : eventType;
     byId.delete(objectId); // re-insert so the order follows the last appearance
+    const date = (merged === 'CREATED' ? createdDate(record[createdDateField]) : undefined) ?? pollDate;
     byId.set(objectId, { objectId, eventType: merged, record, version, date });
   });
   return { changes: [...byId.values()], skipped: skippedRecords.length, skippedRecords };
+}
+
+function createdDate(value: unknown): Date | undefined {
+  const date = parseRecordDate(value);
+  return date !== undefined && date.getTime() > 0 ? date : undefined;
 }
 
 function isEventType(value: string | undefined): value is EventType {

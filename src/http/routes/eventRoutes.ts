@@ -3,7 +3,7 @@
 // Standard Webhooks secret.
 
 import type { FastifyInstance } from 'fastify';
-import type { EventFilter, EventService } from '../../events/eventService.ts';
+import { CE_EVENT_STATUSES, EVENT_STATUSES, STATUS_FILTER_VALUES, type EventFilter, type EventService } from '../../events/eventService.ts';
 import { HUB_HEADERS } from '../../hubs/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
 import { errorResponses } from '../schemas.ts';
@@ -17,7 +17,12 @@ export interface EventRoutesDeps {
 const listQuery = {
   type: 'object',
   properties: {
-    status: { type: 'string', enum: ['NEW', 'RETRYING', 'DELIVERED', 'FAILED'] },
+    status: {
+      type: 'string',
+      enum: STATUS_FILTER_VALUES,
+      description: "A delivery state (NEW, RETRYING, DELIVERED, FAILED) or a Cloud Elements state (DISPATCHED, NOTIFIED; RECEIVED and CONSUMED match no event). NEW is the delivery state.",
+    },
+    deliveryStatus: { type: 'string', enum: EVENT_STATUSES },
     eventType: { type: 'string', enum: ['CREATED', 'UPDATED', 'DELETED'] },
     objectType: { type: 'string' },
     from: { type: 'string', description: 'ISO-8601 or epoch ms; events created at or after' },
@@ -31,14 +36,73 @@ type ListQuery = Omit<EventFilter, 'instanceId'>;
 
 /** Only the documented filters reach the service; the instance comes from the path, never the query. */
 function listFilter(query: ListQuery): ListQuery {
-  const { status, eventType, objectType, from, to, pageSize, nextPage } = query;
-  return { status, eventType, objectType, from, to, pageSize, nextPage };
+  const { status, deliveryStatus, eventType, objectType, from, to, pageSize, nextPage } = query;
+  return { status, deliveryStatus, eventType, objectType, from, to, pageSize, nextPage };
 }
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+/** An event item: Cloud Elements' fields first (id, eventDate, status, providerData), then ours. */
+const eventItemProperties = {
+  id: { type: 'string', description: 'Deterministic event id, also in the notification' },
+  eventDate: { type: 'string', description: "When the event was recorded, as Cloud Elements writes dates: yyyy-MM-dd'T'HH:mm:ss'Z'" },
+  status: {
+    type: 'string',
+    enum: CE_EVENT_STATUSES,
+    description: 'Cloud Elements state: NOTIFIED once the callback answered 2xx, DISPATCHED before that and after the retries ran out',
+  },
+  providerData: { type: 'string', description: "The provider's record for the event, as JSON text (the same record as `record` and the notification's raw)" },
+  instanceId: { type: 'integer' },
+  objectType: { type: 'string' },
+  objectId: { type: 'string' },
+  eventType: { type: 'string', enum: ['CREATED', 'UPDATED', 'DELETED'] },
+  sequence: { type: 'integer', description: 'Per instance, 1, 2, 3… in commit order' },
+  date: { type: 'string', format: 'date-time', description: "When the change happened where the provider says (a CREATED message's internalDate, a window record's date), else the poll date" },
+  pollDate: { type: 'string', format: 'date-time' },
+  createdDate: { type: 'string', format: 'date-time', description: 'When the event was recorded (the list is ordered and filtered by it)' },
+  deliveryStatus: { type: 'string', enum: EVENT_STATUSES, description: "Delivery state of the event's notification" },
+  notificationId: { type: 'string' },
+  attemptCount: { type: 'integer' },
+  lastStatusCode: { type: ['integer', 'null'] },
+  lastError: nullableString,
+  nextAttemptDate: nullableString,
+  deliveredDate: nullableString,
+} as const;
+
+const eventItemSchema = { type: 'object', additionalProperties: true, properties: eventItemProperties } as const;
+
+const eventDetailSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    ...eventItemProperties,
+    record: { description: "The provider's record" },
+    notification: { description: 'The notification body, exactly as signed and sent' },
+    notifiedData: { type: 'array', description: 'Cloud Elements: what was notified — the notification body once the callback took it, else empty' },
+    attempts: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          attemptedDate: { type: 'string' },
+          durationMs: { type: 'integer' },
+          statusCode: { type: ['integer', 'null'] },
+          outcome: { type: 'string' },
+          responseExcerpt: nullableString,
+          error: nullableString,
+        },
+      },
+    },
+  },
+} as const;
+
+const listResponses = { 200: { type: 'array', items: eventItemSchema } };
+const detailResponses = { 200: eventDetailSchema, ...errorResponses };
 
 export function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): void {
   const tags = ['events'];
 
-  app.get<{ Querystring: ListQuery }>('/instances/events', { schema: { tags, summary: "The organization's events, newest first", querystring: listQuery } }, async (request, reply) => {
+  app.get<{ Querystring: ListQuery }>('/instances/events', { schema: { tags, summary: "The organization's events, newest first", querystring: listQuery, response: listResponses } }, async (request, reply) => {
     const page = await deps.events.list(await deps.auth.caller(request), listFilter(request.query));
     if (page.nextPage) reply.header(HUB_HEADERS.nextPageToken, page.nextPage);
     return page.events;
@@ -46,7 +110,7 @@ export function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): void {
 
   app.get<{ Params: { id: string }; Querystring: ListQuery }>(
     '/instances/:id/events',
-    { schema: { tags, summary: "An instance's events, newest first", querystring: listQuery } },
+    { schema: { tags, summary: "An instance's events, newest first", querystring: listQuery, response: listResponses } },
     async (request, reply) => {
       const page = await deps.events.list(await deps.auth.caller(request), { ...listFilter(request.query), instanceId: instanceId(request.params.id) });
       if (page.nextPage) reply.header(HUB_HEADERS.nextPageToken, page.nextPage);
@@ -54,11 +118,11 @@ export function eventRoutes(app: FastifyInstance, deps: EventRoutesDeps): void {
     },
   );
 
-  app.get<{ Params: { eventId: string } }>('/instances/events/:eventId', { schema: { tags, summary: 'One event with its record, notification and delivery attempts', response: errorResponses } }, async (request) =>
+  app.get<{ Params: { eventId: string } }>('/instances/events/:eventId', { schema: { tags, summary: 'One event with its record, notification and delivery attempts', response: detailResponses } }, async (request) =>
     deps.events.get(await deps.auth.caller(request), request.params.eventId),
   );
 
-  app.get<{ Params: { id: string; eventId: string } }>('/instances/:id/events/:eventId', { schema: { tags, summary: "One of an instance's events", response: errorResponses } }, async (request) =>
+  app.get<{ Params: { id: string; eventId: string } }>('/instances/:id/events/:eventId', { schema: { tags, summary: "One of an instance's events", response: detailResponses } }, async (request) =>
     deps.events.get(await deps.auth.caller(request), request.params.eventId, instanceId(request.params.id)),
   );
 

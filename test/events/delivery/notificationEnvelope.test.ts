@@ -46,7 +46,7 @@ test('the envelope matches the Cloud Elements contract exactly', () => {
     topic: 'instance-7-gmail-events',
     action: 'create',
     severity: 'medium',
-    createdDate: '2023-11-14T22:13:21.000Z',
+    createdDate: '2023-11-14T22:13:21Z',
     user: 'owner@example.com',
     message: {
       eventId: id,
@@ -64,8 +64,8 @@ test('the envelope matches the Cloud Elements contract exactly', () => {
         pollDate: 1700000000000,
       },
       events: [
-        { eventType: 'CREATED', objectId: 'm1', objectType: 'changed-messages', hubKey: 'general', elementKey: 'gmail', date: '2023-11-14T22:13:00.000Z', pollDate: '2023-11-14T22:13:20.000Z', id: events[0]?.id, sequence: 1 },
-        { eventType: 'DELETED', objectId: 'm2', objectType: 'changed-messages', hubKey: 'general', elementKey: 'gmail', date: '2023-11-14T22:13:00.000Z', pollDate: '2023-11-14T22:13:20.000Z', id: events[1]?.id, sequence: 2 },
+        { eventType: 'CREATED', objectId: 'm1', objectType: 'changed-messages', hubKey: 'general', elementKey: 'gmail', date: '2023-11-14T22:13:00Z', pollDate: '2023-11-14T22:13:20.000Z', id: events[0]?.id, sequence: 1 },
+        { eventType: 'DELETED', objectId: 'm2', objectType: 'changed-messages', hubKey: 'general', elementKey: 'gmail', date: '2023-11-14T22:13:00Z', pollDate: '2023-11-14T22:13:20.000Z', id: events[1]?.id, sequence: 2 },
       ],
     },
   });
