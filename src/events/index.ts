@@ -3,11 +3,13 @@
 
 export {
   parsePollerConfiguration,
+  parsePollerUrls,
   normalizeResourceKey,
   resourceNameFromUrl,
   DEFAULT_POLLER_CONFIGURATION_FIELD,
   MAX_PAGE_SIZE,
   type PollerConfiguration,
+  type PollerUrlsContext,
   type ResourcePollerConfiguration,
   type DatesConfiguration,
 } from './poller/pollerConfiguration.ts';

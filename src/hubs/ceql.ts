@@ -1,18 +1,26 @@
-// CEQL, the Cloud Elements query language of the `where` parameter, as far as a provider's listing can
-// honour it: comparisons joined by AND, e.g. `q='from:bob subject:invoice' AND labelIds IN ('INBOX')`.
-// Parsing is generic; each resource decides which fields and operators it supports.
+// CEQL, the Cloud Elements query language of the `where` parameter, as Cloud Elements' query reference
+// documents it: comparisons (=, !=, <, >, <=, >=, LIKE, IN, IS NULL), joined by AND and OR, grouped with
+// parentheses; AND binds tighter than OR, as in SQL. e.g.
+//   q='from:bob' AND (labelIds IN ('INBOX') OR q='is:starred')
+// Parsing is generic; each resource decides which fields, operators and combinations it can honour.
 
 import { BadRequest } from '../errors/index.ts';
 
 export type CeqlValue = string | number | boolean;
-export type CeqlOperator = '=' | '!=' | '<' | '>' | '<=' | '>=' | 'LIKE' | 'IN';
+export type CeqlOperator = '=' | '!=' | '<' | '>' | '<=' | '>=' | 'LIKE' | 'IN' | 'IS NULL' | 'IS NOT NULL';
 
 export interface CeqlCondition {
   field: string;
   operator: CeqlOperator;
-  /** One value, or several for IN. */
+  /** One value, several for IN, none for IS NULL and IS NOT NULL. */
   values: CeqlValue[];
 }
+
+/** A parsed `where`: a condition, or conditions joined by AND or OR (each with at least two operands). */
+export type CeqlExpression =
+  | { kind: 'condition'; condition: CeqlCondition }
+  | { kind: 'and'; operands: CeqlExpression[] }
+  | { kind: 'or'; operands: CeqlExpression[] };
 
 type Token =
   | { kind: 'word'; text: string; at: number }
@@ -21,16 +29,21 @@ type Token =
   | { kind: 'symbol'; text: string; at: number };
 
 const SYMBOLS = ['<=', '>=', '!=', '<>', '=', '<', '>', '(', ')', ','];
+const COMPARISONS = ['=', '!=', '<>', '<', '>', '<=', '>=', 'LIKE'];
+/** Parentheses nest at most this deep, so a hostile `where` cannot exhaust the stack. */
+const MAX_DEPTH = 32;
 
-export function parseCeql(where: string, parameter = 'where'): CeqlCondition[] {
+/** The whole expression, or undefined for an empty `where`. Every error is a 400 naming the parameter. */
+export function parseCeqlExpression(where: string, parameter = 'where'): CeqlExpression | undefined {
   const tokens = tokenize(where, parameter);
-  if (tokens.length === 0) return [];
-  const conditions: CeqlCondition[] = [];
+  if (tokens.length === 0) return undefined;
   let position = 0;
   const fail = (detail: string, at: number): never => {
     throw new BadRequest(`Invalid ${parameter}: ${detail} at position ${at + 1} of "${where}"`);
   };
   const peek = (): Token | undefined => tokens[position];
+  const isWord = (token: Token | undefined, word: string): boolean => token?.kind === 'word' && token.text.toUpperCase() === word;
+  const isSymbol = (token: Token | undefined, symbol: string): boolean => token?.kind === 'symbol' && token.text === symbol;
   const next = (expected: string): Token => {
     const token = tokens[position++];
     if (token === undefined) return fail(`expected ${expected} but the expression ended`, where.length);
@@ -43,7 +56,7 @@ export function parseCeql(where: string, parameter = 'where'): CeqlCondition[] {
     return fail(`expected a quoted value, a number, true or false, found '${tokenText(token)}'`, token.at);
   };
 
-  for (;;) {
+  const condition = (): CeqlCondition => {
     const fieldToken = next('a field name');
     if (fieldToken.kind !== 'word' || isKeyword(fieldToken.text)) fail(`expected a field name, found '${tokenText(fieldToken)}'`, fieldToken.at);
     const field = (fieldToken as { text: string }).text;
@@ -51,30 +64,80 @@ export function parseCeql(where: string, parameter = 'where'): CeqlCondition[] {
     const operatorText = operatorToken.kind === 'symbol' || operatorToken.kind === 'word' ? operatorToken.text.toUpperCase() : '';
     if (operatorText === 'IN') {
       const open = next("'('");
-      if (open.kind !== 'symbol' || open.text !== '(') fail(`expected '(' after IN`, open.at);
+      if (!isSymbol(open, '(')) fail(`expected '(' after IN`, open.at);
       const values = [value()];
       for (;;) {
         const separator = next("',' or ')'");
-        if (separator.kind === 'symbol' && separator.text === ')') break;
-        if (separator.kind !== 'symbol' || separator.text !== ',') fail(`expected ',' or ')' in the IN list, found '${tokenText(separator)}'`, separator.at);
+        if (isSymbol(separator, ')')) break;
+        if (!isSymbol(separator, ',')) fail(`expected ',' or ')' in the IN list, found '${tokenText(separator)}'`, separator.at);
         values.push(value());
       }
-      conditions.push({ field, operator: 'IN', values });
-    } else if (['=', '!=', '<>', '<', '>', '<=', '>=', 'LIKE'].includes(operatorText)) {
+      return { field, operator: 'IN', values };
+    }
+    if (operatorText === 'IS') {
+      const negated = isWord(peek(), 'NOT');
+      if (negated) position++;
+      const nullToken = next('NULL');
+      if (!isWord(nullToken, 'NULL')) fail(`expected NULL after IS${negated ? ' NOT' : ''}, found '${tokenText(nullToken)}'`, nullToken.at);
+      return { field, operator: negated ? 'IS NOT NULL' : 'IS NULL', values: [] };
+    }
+    if (COMPARISONS.includes(operatorText)) {
       const operator = (operatorText === '<>' ? '!=' : operatorText) as CeqlOperator;
-      conditions.push({ field, operator, values: [value()] });
-    } else {
-      fail(`expected an operator (=, !=, <, >, <=, >=, LIKE, IN) after '${field}', found '${tokenText(operatorToken)}'`, operatorToken.at);
+      return { field, operator, values: [value()] };
     }
-    const joiner = peek();
-    if (joiner === undefined) return conditions;
-    position++;
-    if (joiner.kind === 'word' && joiner.text.toUpperCase() === 'AND') continue;
-    if (joiner.kind === 'word' && joiner.text.toUpperCase() === 'OR') {
-      fail('OR is not supported here; combine alternatives inside one condition (for Gmail: q=\'from:a OR from:b\')', joiner.at);
+    return fail(`expected an operator (=, !=, <, >, <=, >=, LIKE, IN, IS NULL) after '${field}', found '${tokenText(operatorToken)}'`, operatorToken.at);
+  };
+
+  const primary = (depth: number): CeqlExpression => {
+    const token = peek();
+    if (isSymbol(token, '(')) {
+      if (depth >= MAX_DEPTH) fail(`parentheses nest deeper than ${MAX_DEPTH}`, (token as Token).at);
+      position++;
+      const inner = disjunction(depth + 1);
+      const close = next("')'");
+      if (!isSymbol(close, ')')) fail(`expected ')' to close the '(' at position ${(token as Token).at + 1}, found '${tokenText(close)}'`, close.at);
+      return inner;
     }
-    fail(`expected AND, found '${tokenText(joiner)}'`, joiner.at);
-  }
+    return { kind: 'condition', condition: condition() };
+  };
+  const conjunction = (depth: number): CeqlExpression => {
+    const operands = [primary(depth)];
+    while (isWord(peek(), 'AND')) {
+      position++;
+      operands.push(primary(depth));
+    }
+    return operands.length === 1 ? (operands[0] as CeqlExpression) : { kind: 'and', operands };
+  };
+  const disjunction = (depth: number): CeqlExpression => {
+    const operands = [conjunction(depth)];
+    while (isWord(peek(), 'OR')) {
+      position++;
+      operands.push(conjunction(depth));
+    }
+    return operands.length === 1 ? (operands[0] as CeqlExpression) : { kind: 'or', operands };
+  };
+
+  const expression = disjunction(0);
+  const rest = peek();
+  if (rest !== undefined) fail(`expected AND or OR, found '${tokenText(rest)}'`, rest.at);
+  return expression;
+}
+
+/**
+ * The conditions of a `where` that joins them with AND only (parentheses allowed), for resources that
+ * cannot express alternatives; OR is refused with a 400 naming the parameter.
+ */
+export function parseCeql(where: string, parameter = 'where'): CeqlCondition[] {
+  const expression = parseCeqlExpression(where, parameter);
+  if (expression === undefined) return [];
+  const conditions: CeqlCondition[] = [];
+  const collect = (node: CeqlExpression): void => {
+    if (node.kind === 'or') throw new BadRequest(`Invalid ${parameter}: OR is not supported here; join conditions with AND in "${where}"`);
+    if (node.kind === 'condition') conditions.push(node.condition);
+    else node.operands.forEach(collect);
+  };
+  collect(expression);
+  return conditions;
 }
 
 function tokenize(text: string, parameter: string): Token[] {
@@ -137,7 +200,7 @@ function tokenize(text: string, parameter: string): Token[] {
 }
 
 function isKeyword(word: string): boolean {
-  return /^(and|or|in|like|not|true|false)$/i.test(word);
+  return /^(and|or|in|like|not|is|null|true|false)$/i.test(word);
 }
 
 function tokenText(token: Token): string {

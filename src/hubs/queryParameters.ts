@@ -1,11 +1,56 @@
 // Typed reads of a hub call's query parameters, with 400s that name the parameter and say what is
 // allowed, for HTTP callers and in-process callers alike.
+//
+// Cloud Elements documents, for every hub listing, `where` (CEQL), `fields` (select fields), `orderBy`
+// (sort) and `page`/`pageSize` (pagination), besides `nextPage` (the Elements-Next-Page-Token cursor).
+// Nothing CE documents is accepted and ignored: `where`, `pageSize` and `nextPage` are read by the
+// operations; `fields` is honoured only where the hub engine projects responses (projectFields), `orderBy`
+// only when it asks for the order the provider lists in, and `page` never (the providers page by token).
 
 import { BadRequest } from '../errors/index.ts';
 import type { HubQuery } from './hubContract.ts';
 
+/** What the hub engine does with the CE parameters no operation reads itself. */
+export interface QueryParameterSupport {
+  /** The engine applies `fields` to the response with projectFields(); without it, `fields` is refused. */
+  fields?: boolean;
+  /**
+   * The order the operation's provider returns records in, as an orderBy value (`internalDate desc`);
+   * orderBy may ask for exactly that order. Without it, any orderBy is refused: no sorting is done.
+   */
+  order?: string;
+}
+
+const FIELD_PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
+const UNSAFE_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
+const MAX_FIELDS = 100;
+
 export class QueryParameters {
-  constructor(private readonly query: HubQuery) {}
+  private readonly selectedFields: readonly string[] | undefined;
+
+  constructor(
+    private readonly query: HubQuery,
+    support: QueryParameterSupport = {},
+  ) {
+    if (this.nonEmpty('page') !== undefined) {
+      throw new BadRequest(
+        'page is not supported: listings page by token, not by page number (Gmail has no page numbers); pass the Elements-Next-Page-Token header of the previous page as nextPage',
+      );
+    }
+    const orderBy = this.nonEmpty('orderBy');
+    if (orderBy !== undefined && (support.order === undefined || normalizeOrder(orderBy) !== normalizeOrder(support.order))) {
+      throw new BadRequest(
+        support.order === undefined
+          ? `orderBy is not supported here: the provider returns this resource in its own order and nothing is sorted; omit orderBy (got '${orderBy}')`
+          : `orderBy can only be '${support.order}', the order the provider returns this resource in; nothing is sorted (got '${orderBy}')`,
+      );
+    }
+    const fields = this.nonEmpty('fields');
+    if (fields !== undefined && !support.fields) {
+      throw new BadRequest(`fields is not supported here: responses are not projected; omit fields (got '${fields}')`);
+    }
+    this.selectedFields = fields === undefined ? undefined : parseFieldList(fields);
+  }
 
   string(name: string): string | undefined {
     const value = this.query[name];
@@ -41,4 +86,58 @@ export class QueryParameters {
     if (lower === 'false') return false;
     throw new BadRequest(`${name} must be true or false, got '${raw}'`);
   }
+
+  /** The `fields` to project the response to (only when the engine supports it), or undefined for all. */
+  fields(): readonly string[] | undefined {
+    return this.selectedFields;
+  }
+}
+
+/** `internalDate DESC` and ` internalDate  desc ` are the same order; a missing direction is ascending. */
+function normalizeOrder(orderBy: string): string {
+  const [field = '', direction = 'asc', ...rest] = orderBy.trim().split(/\s+/);
+  return [field, direction.toLowerCase(), ...rest].join(' ');
+}
+
+function parseFieldList(value: string): string[] {
+  const fields = value.split(',').map((field) => field.trim());
+  if (fields.length > MAX_FIELDS) throw new BadRequest(`fields must name at most ${MAX_FIELDS} fields`);
+  for (const field of fields) {
+    if (!FIELD_PATH.test(field) || field.split('.').some((segment) => UNSAFE_SEGMENTS.has(segment))) {
+      throw new BadRequest(`fields must be a comma-separated list of field names or dot paths (e.g. id,subject,payload.headers), got '${value}'`);
+    }
+  }
+  return fields;
+}
+
+/**
+ * Cloud Elements' field selection: each record (or the one object) keeps only the named fields, dot
+ * paths keeping the nesting (`payload.mimeType` → `{payload: {mimeType}}`); absent fields stay absent.
+ */
+export function projectFields(body: unknown, fields: readonly string[]): unknown {
+  if (Array.isArray(body)) return body.map((record) => projectRecord(record, fields));
+  return projectRecord(body, fields);
+}
+
+function projectRecord(record: unknown, fields: readonly string[]): unknown {
+  if (record === null || typeof record !== 'object' || Array.isArray(record)) return record;
+  const projected: Record<string, unknown> = {};
+  // `a` and `a.b` together select all of `a`; projecting `a.b` into it would write into the record itself.
+  const wanted = fields.filter((field) => !fields.some((other) => field.startsWith(`${other}.`)));
+  for (const field of wanted) {
+    const segments = field.split('.');
+    let source: unknown = record;
+    for (const segment of segments) {
+      source = source !== null && typeof source === 'object' && !Array.isArray(source) && Object.hasOwn(source, segment) ? (source as Record<string, unknown>)[segment] : undefined;
+    }
+    if (source === undefined) continue;
+    let target = projected;
+    for (const segment of segments.slice(0, -1)) {
+      const existing = target[segment];
+      if (existing === null || typeof existing !== 'object' || Array.isArray(existing)) target[segment] = {};
+      target = target[segment] as Record<string, unknown>;
+    }
+    target[segments.at(-1) as string] = source;
+  }
+  return projected;
 }

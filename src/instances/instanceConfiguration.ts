@@ -1,9 +1,21 @@
 // The `configuration` object of an element instance, as Cloud Elements users send it: every key the
 // product page lists, tolerant of the forms seen in the wild (booleans and numbers as strings, the poller
 // configuration as an object or a JSON string), validated with a message naming the key at fault.
+//
+// Every key is either implemented or refused with a 400 naming it; none is stored and ignored. Besides
+// the element's own keys, Cloud Elements documents for all instances (Event Management guide, "Instance
+// Configuration" and "Polling Configuration"; "Authenticate an Element Instance with Events"):
+//   event.vendor.type          polling (what we do) accepted; webhook refused: changes are only polled
+//   event.notification.type    webhook (how notifications are sent) accepted; anything else refused
+//   event.poller.urls          the legacy poller form, migrated to event.poller.configuration
+//   filter.response.nulls      false accepted (responses keep nulls); true refused: nothing filters nulls
+//   oauth.user.*               provisioning from existing tokens: authenticationRequest.ts takes the
+//                              refresh token out before this module sees the configuration; here every
+//                              oauth.user.* key is refused by name
+// A null (or empty) value is the key left unset, as in the configuration Cloud Elements shows back.
 
 import { BadRequest } from '../errors/index.ts';
-import { parsePollerConfiguration, type PollerConfiguration } from '../events/index.ts';
+import { parsePollerConfiguration, parsePollerUrls, type PollerConfiguration, type ResourcePollerConfiguration } from '../events/index.ts';
 import type { ElementDefinition } from '../elements/index.ts';
 import { callbackUrlProblem } from './callbackUrlPolicy.ts';
 
@@ -34,6 +46,33 @@ const DEFAULT_REFRESH_INTERVAL_MINUTES = 15;
 /** Bounds well above any real configuration, so one instance cannot bloat the store or every poll. */
 export const CONFIGURATION_LIMITS = { keys: 100, valueLength: 8192, urlLength: 2048, pollerConfigurationLength: 65_536 } as const;
 const URL_KEYS = new Set(['oauth.callback.url', 'event.notification.callback.url']);
+
+/** Keys this module reads (with the element's own secret keys, handled below). */
+const IMPLEMENTED_KEYS = [
+  'oauth.api.key',
+  'oauth.api.secret',
+  'oauth.callback.url',
+  'oauth.scope',
+  'event.notification.enabled',
+  'event.notification.callback.url',
+  'event.notification.signature.key',
+  'event.poller.refresh_interval',
+  'event.poller.configuration',
+  'event.poller.urls',
+  'event.vendor.type',
+  'event.notification.type',
+  'filter.response.nulls',
+] as const;
+/** Stored in their own form: the poller configuration as normalized JSON, the legacy urls migrated into it. */
+const NOT_STORED = new Set<string>(['event.poller.configuration', 'event.poller.urls']);
+/** Why a key Cloud Elements documents, but this module does not take, is refused. */
+const REFUSED_KEYS: Readonly<Record<string, string>> = {
+  'oauth.user.refresh_token': 'is accepted only by POST or PUT /instances, with "externalAuthentication": "initial"',
+  'oauth.user.token': 'is not accepted: the access token is always obtained from the refresh token',
+  'oauth.user.refresh_interval': "is not needed: the access token's lifetime comes from the provider with each refresh; omit it",
+  'oauth.user.refresh_time': "is not needed: the access token's lifetime comes from the provider with each refresh; omit it",
+  'oauth.user.token.secret': 'is an OAuth 1.0 token secret; the element authenticates with OAuth 2.0',
+};
 
 function stringValue(config: Record<string, unknown>, key: string, required: boolean): string | undefined {
   const value = config[key];
@@ -109,18 +148,20 @@ export function parseInstanceConfiguration(
   }
   const signatureKey = stringValue(config, 'event.notification.signature.key', false);
   const refreshIntervalMinutes = refreshInterval(config, policy);
-  const pollerRaw = config['event.poller.configuration'];
-  const pollerConfiguration =
-    pollerRaw === undefined || pollerRaw === null || pollerRaw === ''
-      ? parsePollerConfiguration(element.defaultPollerConfiguration, { fieldName: 'configuration.event.poller.configuration' })
-      : parsePollerConfiguration(pollerRaw, { fieldName: 'configuration.event.poller.configuration' });
+  const pollerConfiguration = pollerConfigurationOf(config, element);
+  checkEventModes(config);
 
   const secretKeys = new Set(element.configuration.filter((f) => f.secret).map((f) => f.key));
+  const known = new Set<string>([...IMPLEMENTED_KEYS, ...secretKeys]);
   const publicValues: Record<string, string> = {};
   const secretValues: Record<string, string> = {};
   for (const [key, value] of Object.entries(config)) {
     if (value === undefined || value === null) continue;
-    if (key === 'event.poller.configuration') continue;
+    if (!known.has(key)) {
+      if (value === '') continue;
+      throw new BadRequest(unknownKeyMessage(key, element, known));
+    }
+    if (NOT_STORED.has(key)) continue;
     if (typeof value === 'object') throw new BadRequest(`configuration.${key} must be a string, number or boolean`);
     if (String(value).length > CONFIGURATION_LIMITS.valueLength) throw new BadRequest(`configuration.${key} must be at most ${CONFIGURATION_LIMITS.valueLength} characters`);
     (secretKeys.has(key) ? secretValues : publicValues)[key] = String(value);
@@ -145,6 +186,78 @@ export function parseInstanceConfiguration(
     publicValues,
     secretValues,
   };
+}
+
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+/**
+ * event.poller.configuration, else the legacy event.poller.urls migrated, else the element's default.
+ * Both given must name the same resources (as the configuration Cloud Elements shows back after its own
+ * migration does), or one of them would be ignored.
+ */
+function pollerConfigurationOf(config: Record<string, unknown>, element: ElementDefinition): PollerConfiguration {
+  const jsonField = 'configuration.event.poller.configuration';
+  const urlsField = 'configuration.event.poller.urls';
+  const fromJson = isUnset(config['event.poller.configuration']) ? undefined : parsePollerConfiguration(config['event.poller.configuration'], { fieldName: jsonField });
+  const fromUrls = isUnset(config['event.poller.urls'])
+    ? undefined
+    : parsePollerUrls(
+        config['event.poller.urls'],
+        { hub: element.hub, defaults: element.defaultPollerConfiguration, pollable: element.resources.filter((r) => r.polling !== undefined).map((r) => r.name) },
+        urlsField,
+      );
+  if (fromJson && fromUrls) {
+    const names = (c: PollerConfiguration) => Object.keys(c).sort().join(', ');
+    const differ = names(fromJson) !== names(fromUrls) || Object.entries(fromUrls).some(([name, entry]) => !sameLegacyEntry(entry, fromJson[name]) && !isDefaultEntry(element, name, entry));
+    if (differ) {
+      throw new BadRequest(
+        `${urlsField} (${names(fromUrls)}) and ${jsonField} (${names(fromJson)}) configure different polling; send one of them (to replace a stored event.poller.configuration by event.poller.urls, set event.poller.configuration to "")`,
+      );
+    }
+  }
+  return fromJson ?? fromUrls ?? parsePollerConfiguration(element.defaultPollerConfiguration, { fieldName: jsonField });
+}
+
+/** What a legacy line can say (url and dates) is what the JSON form says for the resource. */
+function sameLegacyEntry(legacy: ResourcePollerConfiguration, json: ResourcePollerConfiguration | undefined): boolean {
+  return json !== undefined && legacy.url === json.url && JSON.stringify(legacy.datesConfiguration ?? null) === JSON.stringify(json.datesConfiguration ?? null);
+}
+
+/** A resource named alone in event.poller.urls takes the default: it says nothing the JSON form contradicts. */
+function isDefaultEntry(element: ElementDefinition, name: string, legacy: ResourcePollerConfiguration): boolean {
+  const defaultUrl = Object.hasOwn(element.defaultPollerConfiguration, name) ? element.defaultPollerConfiguration[name]?.url : `/hubs/${element.hub}/${name}`;
+  return legacy.url === defaultUrl && legacy.datesConfiguration === undefined;
+}
+
+/** event.vendor.type and event.notification.type: the modes we have are polling and webhook notifications. */
+function checkEventModes(config: Record<string, unknown>): void {
+  const vendorType = config['event.vendor.type'];
+  if (!isUnset(vendorType)) {
+    const value = typeof vendorType === 'string' ? vendorType.trim().toLowerCase() : vendorType;
+    if (value === 'webhook' || value === 'webhooks') {
+      throw new BadRequest('configuration.event.vendor.type "webhook" is not supported: changes are read by polling the provider; use "polling" or omit the key');
+    }
+    if (value !== 'polling') throw new BadRequest(`configuration.event.vendor.type must be "polling", got ${JSON.stringify(vendorType)}`);
+  }
+  const notificationType = config['event.notification.type'];
+  if (!isUnset(notificationType) && (typeof notificationType !== 'string' || notificationType.trim().toLowerCase() !== 'webhook')) {
+    throw new BadRequest(`configuration.event.notification.type must be "webhook" (events are POSTed to event.notification.callback.url), got ${JSON.stringify(notificationType)}`);
+  }
+  const nulls = config['filter.response.nulls'];
+  if (!isUnset(nulls)) {
+    if (nulls === true || nulls === 'true') {
+      throw new BadRequest('configuration.filter.response.nulls "true" is not supported: hub responses keep null fields; set it to false or omit the key');
+    }
+    if (nulls !== false && nulls !== 'false') throw new BadRequest('configuration.filter.response.nulls must be true or false');
+  }
+}
+
+function unknownKeyMessage(key: string, element: ElementDefinition, known: ReadonlySet<string>): string {
+  const refusal = Object.hasOwn(REFUSED_KEYS, key) ? REFUSED_KEYS[key] : undefined;
+  if (refusal) return `configuration.${key} ${refusal}`;
+  return `configuration.${key} is not a configuration key of the ${element.name} element; the keys are ${[...known].sort().join(', ')}`;
 }
 
 /** Configuration as API responses show it: public values as stored, secrets masked. */

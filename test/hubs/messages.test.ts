@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { deliver, startHubFixture, type HubFixture } from './hubFixture.ts';
 
-const MESSAGE_FIELDS = ['cc', 'date', 'from', 'historyId', 'id', 'internalDate', 'labelIds', 'sizeEstimate', 'snippet', 'subject', 'threadId', 'to'];
+const MESSAGE_FIELDS = ['cc', 'date', 'from', 'historyId', 'id', 'internalDate', 'labelIds', 'payload', 'sizeEstimate', 'snippet', 'subject', 'threadId', 'to'];
 
 describe('hub messages', () => {
   let f: HubFixture;
@@ -61,7 +61,7 @@ describe('hub messages', () => {
     const cases: [string, RegExp][] = [
       [`/messages?where=${encodeURIComponent("q='unterminated")}`, /where/],
       [`/messages?where=${encodeURIComponent("subject='x'")}`, /where: unknown field 'subject'/],
-      [`/messages?where=${encodeURIComponent("q='a' OR q='b'")}`, /where: OR is not supported/],
+      [`/messages?where=${encodeURIComponent("q='a' OR labelIds='INBOX'")}`, /where: labelIds can only be joined with AND/],
       ['/messages?pageSize=0', /pageSize must be an integer from 1 to 500/],
       ['/messages?pageSize=501', /pageSize/],
       ['/messages?pageSize=ten', /pageSize/],

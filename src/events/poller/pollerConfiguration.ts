@@ -1,8 +1,13 @@
 // `event.poller.configuration` as Cloud Elements users send it (object or JSON string, keys with or without a
-// leading slash, numbers and booleans possibly as strings), validated into one normalized shape. Every error
+// leading slash, numbers and booleans possibly as strings), validated into one normalized shape; and the
+// legacy `event.poller.urls` form, migrated into the same shape as Cloud Elements migrated it. Every error
 // is a BadRequest naming the exact field, because it is shown to the API caller at create/PATCH.
+//
+// Only the keys of Cloud Elements' polling guide are taken (Event Management guide, "JSON Poller
+// Configuration"); any other key is refused by name rather than stored and ignored.
 
 import { BadRequest, checkJsonValue } from '../../errors/index.ts';
+import { QueryParameters } from '../../hubs/queryParameters.ts';
 import { validateDateFormat } from './recordDates.ts';
 import { resolveTimeZone } from './timeZones.ts';
 import { validatePollUrl } from './urlPlaceholders.ts';
@@ -16,8 +21,6 @@ export interface DatesConfiguration {
   readonly createdDateField?: string;
   readonly createdDateFormat?: string;
   readonly createdDateTimezone?: string;
-  /** Keys we do not interpret are kept so a configuration round-trips unchanged. */
-  readonly [unknownKey: string]: unknown;
 }
 
 export interface ResourcePollerConfiguration {
@@ -29,12 +32,15 @@ export interface ResourcePollerConfiguration {
   readonly pageSize?: number;
   /** Seconds subtracted from the last poll time so late-indexed records are not missed. */
   readonly pollDelay?: number;
+  /** Drop records whose updated date is before the window; absent means true, Cloud Elements' default. */
   readonly filterByUpdatedDate?: boolean;
   readonly filterByCurrentDate?: boolean;
-  /** Milliseconds within which created and updated dates count as equal (→ CREATED). */
+  /** Seconds (as Cloud Elements documents it) within which created and updated dates count as equal (→ CREATED). */
   readonly createdCheckTolerance?: number;
-  readonly [unknownKey: string]: unknown;
 }
+
+/** filterByUpdatedDate when a configuration does not say: Cloud Elements' polling guide makes it true. */
+export const DEFAULT_FILTER_BY_UPDATED_DATE = true;
 
 /** Resource name (no leading slash) → its configuration. */
 export type PollerConfiguration = Readonly<Record<string, ResourcePollerConfiguration>>;
@@ -45,6 +51,7 @@ export const MAX_PAGE_SIZE = 500;
 export const MAX_RESOURCES = 50;
 
 const DATE_KEYS = ['updatedDateField', 'updatedDateFormat', 'updatedDateTimezone', 'createdDateField', 'createdDateFormat', 'createdDateTimezone'] as const;
+const ENTRY_KEYS = ['url', 'idField', 'datesConfiguration', 'pageSize', 'pollDelay', 'filterByUpdatedDate', 'filterByCurrentDate', 'createdCheckTolerance'] as const;
 
 /** Validates and normalizes a poller configuration; throws BadRequest naming the offending field. */
 export function parsePollerConfiguration(value: unknown, options: { fieldName?: string } = {}): PollerConfiguration {
@@ -68,6 +75,71 @@ export function parsePollerConfiguration(value: unknown, options: { fieldName?: 
   return Object.fromEntries(result);
 }
 
+/** What the legacy form needs to know of the element: the defaults it migrates resource names to. */
+export interface PollerUrlsContext {
+  /** The element's hub, for resource names without a configured default (`/hubs/<hub>/<name>`). */
+  readonly hub: string;
+  /** The element's default poller configuration, per resource. */
+  readonly defaults: Readonly<Record<string, { url: string; idField: string }>>;
+  /** Resources the element can poll. */
+  readonly pollable: readonly string[];
+}
+
+const LEGACY_FIELDS = ['resource', 'pollerUrl', 'xPathFilter', 'updatedDateField', 'updatedDateFormat', 'updatedDateTimezone', 'createdDateField', 'createdDateFormat', 'createdDateTimezone'] as const;
+
+/**
+ * The legacy `event.poller.urls` (Event Management guide, "URL Poller Configuration (Legacy)"), migrated
+ * to the JSON form as Cloud Elements migrated it. One resource per line:
+ *   <resource>|<pollerUrl>|<xPathFilter>|<updatedDateField>|<updatedDateFormat>|<updatedDateTimezone>|<createdDateField>|<createdDateFormat>|<createdDateTimezone>
+ * The element guides also show lines of resource names only (`contacts|accounts`, one or several per
+ * line, `|`- or newline-separated): each polls that resource as the element's default configures it.
+ * The legacy form has no idField: it is the default's, else `id`. An xPathFilter (XML responses) is refused.
+ */
+export function parsePollerUrls(value: unknown, context: PollerUrlsContext, fieldName = 'configuration.event.poller.urls'): PollerConfiguration {
+  if (typeof value !== 'string') throw new BadRequest(`${fieldName} must be a string of lines <resource>|<pollerUrl>|… or resource names separated by |`);
+  const lines = value.split(/\r?\n/).map((line) => line.trim());
+  const defaultFor = (key: string) => (Object.hasOwn(context.defaults, key) ? context.defaults[key] : undefined);
+  const entries = new Map<string, Record<string, unknown>>();
+  const add = (name: string, entry: Record<string, unknown>, where: string): void => {
+    const key = normalizeResourceKey(name);
+    if (key === '' || /\s/.test(key)) throw new BadRequest(`${fieldName} ${where} has an invalid resource name "${name}"`);
+    if (entries.has(key)) throw new BadRequest(`${fieldName} names the resource ${key} twice`);
+    entries.set(key, entry);
+  };
+  lines.forEach((line, index) => {
+    if (line === '') return;
+    const where = `line ${index + 1}`;
+    const parts = line.split('|').map((part) => part.trim());
+    if (parts.length > 1 && parts[1]?.startsWith('/')) {
+      if (parts.length > LEGACY_FIELDS.length) {
+        throw new BadRequest(`${fieldName} ${where} has ${parts.length} |-separated fields; the form is ${LEGACY_FIELDS.map((f) => `<${f}>`).join('|')}`);
+      }
+      const [name = '', url = '', xPathFilter = '', ...dates] = parts;
+      if (xPathFilter !== '') throw new BadRequest(`${fieldName} ${where}: the xPathFilter field ("${xPathFilter}") is not supported (it filters XML responses; the hub answers JSON)`);
+      const datesConfiguration: Record<string, string> = {};
+      DATE_KEYS.forEach((key, at) => {
+        const date = dates[at];
+        if (date) datesConfiguration[key] = date;
+      });
+      add(name, { url, idField: defaultFor(normalizeResourceKey(name))?.idField ?? 'id', ...(Object.keys(datesConfiguration).length > 0 ? { datesConfiguration } : {}) }, where);
+      return;
+    }
+    for (const name of parts) {
+      if (name === '') continue;
+      if (name.startsWith('/')) throw new BadRequest(`${fieldName} ${where}: "${name}" is a URL where a resource name belongs; write <resource>|<pollerUrl>`);
+      const key = normalizeResourceKey(name);
+      const fallback = context.pollable.includes(key) ? { url: `/hubs/${context.hub}/${key}`, idField: 'id' } : undefined;
+      const entry = defaultFor(key) ?? fallback;
+      if (!entry) {
+        throw new BadRequest(`${fieldName} ${where}: "${name}" is not a resource this element polls; it polls ${context.pollable.join(', ')} (or give <resource>|<pollerUrl>)`);
+      }
+      add(name, { ...entry }, where);
+    }
+  });
+  if (entries.size === 0) throw new BadRequest(`${fieldName} names no resource to poll`);
+  return parsePollerConfiguration(Object.fromEntries(entries), { fieldName });
+}
+
 /** `/changed-messages` and `changed-messages` name the same resource. */
 export function normalizeResourceKey(key: string): string {
   return key.trim().replace(/^\//, '');
@@ -83,26 +155,36 @@ export function resourceNameFromUrl(url: string): { hubKey: string; resourceName
 
 function parseResourceEntry(entry: unknown, field: string): ResourcePollerConfiguration {
   const source = objectFromValue(entry, field, 'must be an object');
+  refuseUnknownKeys(source, ENTRY_KEYS, field, (key) => {
+    if (key === 'filterByUpdateDate') return 'the key is filterByUpdatedDate (the polling guide\'s prose misspells it)';
+    if ((DATE_KEYS as readonly string[]).includes(key)) return `it belongs inside datesConfiguration (${field}.datesConfiguration.${key})`;
+    return undefined;
+  });
   const url = requiredString(source, 'url', field);
   validateUrl(url, `${field}.url`);
   const idField = requiredString(source, 'idField', field);
   if (idField.split('.').some((segment) => segment === '')) throw new BadRequest(`${field}.idField must be a dot path such as id or message.id`);
 
-  // Start from the source so unknown keys survive; then overwrite what we interpret with its normalized form.
-  const parsed: Record<string, unknown> = { ...source, url, idField };
+  const parsed: { -readonly [K in keyof ResourcePollerConfiguration]: ResourcePollerConfiguration[K] } = { url, idField };
   if (source.datesConfiguration !== undefined && source.datesConfiguration !== null) {
     parsed.datesConfiguration = parseDatesConfiguration(source.datesConfiguration, `${field}.datesConfiguration`);
   }
-  setIfPresent(parsed, 'pageSize', optionalNumber(source, 'pageSize', field, { integer: true, min: 1, max: MAX_PAGE_SIZE }));
-  setIfPresent(parsed, 'pollDelay', optionalNumber(source, 'pollDelay', field, { integer: false, min: 0 }));
-  setIfPresent(parsed, 'createdCheckTolerance', optionalNumber(source, 'createdCheckTolerance', field, { integer: false, min: 0 }));
-  setIfPresent(parsed, 'filterByUpdatedDate', optionalBoolean(source, 'filterByUpdatedDate', field));
-  setIfPresent(parsed, 'filterByCurrentDate', optionalBoolean(source, 'filterByCurrentDate', field));
-  return parsed as ResourcePollerConfiguration;
+  const pageSize = optionalNumber(source, 'pageSize', field, { integer: true, min: 1, max: MAX_PAGE_SIZE });
+  if (pageSize !== undefined) parsed.pageSize = pageSize;
+  const pollDelay = optionalNumber(source, 'pollDelay', field, { integer: false, min: 0 });
+  if (pollDelay !== undefined) parsed.pollDelay = pollDelay;
+  const filterByUpdatedDate = optionalBoolean(source, 'filterByUpdatedDate', field);
+  if (filterByUpdatedDate !== undefined) parsed.filterByUpdatedDate = filterByUpdatedDate;
+  const filterByCurrentDate = optionalBoolean(source, 'filterByCurrentDate', field);
+  if (filterByCurrentDate !== undefined) parsed.filterByCurrentDate = filterByCurrentDate;
+  const createdCheckTolerance = optionalNumber(source, 'createdCheckTolerance', field, { integer: false, min: 0 });
+  if (createdCheckTolerance !== undefined) parsed.createdCheckTolerance = createdCheckTolerance;
+  return parsed;
 }
 
 function parseDatesConfiguration(value: unknown, field: string): DatesConfiguration {
   const source = objectFromValue(value, field, 'must be an object');
+  refuseUnknownKeys(source, DATE_KEYS, field, () => undefined);
   const parsed: Record<string, unknown> = { ...source };
   for (const key of DATE_KEYS) {
     const raw = source[key];
@@ -134,15 +216,34 @@ function parseDatesConfiguration(value: unknown, field: string): DatesConfigurat
   return parsed as DatesConfiguration;
 }
 
+/** A 400 naming the first key outside `known`, with a hint when there is one. */
+function refuseUnknownKeys(source: Record<string, unknown>, known: readonly string[], field: string, hint: (key: string) => string | undefined): void {
+  for (const key of Object.keys(source)) {
+    if (known.includes(key)) continue;
+    const why = hint(key);
+    throw new BadRequest(`${field}.${key} is not a polling configuration key${why ? `: ${why}` : ''}; the keys are ${known.join(', ')}`);
+  }
+}
+
 function validateUrl(url: string, field: string): void {
   if (!url.startsWith('/hubs/')) throw new BadRequest(`${field} must start with /hubs/ (relative to the element), got "${url}"`);
   // Placeholders may hold spaces and quotes; check the rest of the URL with them removed.
   const withoutPlaceholders = url.replace(/\$\{[^}]*\}/g, 'x');
-  if (/\s|#/.test(withoutPlaceholders)) throw new BadRequest(`${field} must not contain spaces or a fragment`);
+  // Cloud Elements' own examples put spaces in the where clause (`?where=created >'${epoch:s}'`): a
+  // space is taken in the query, never in the path; other whitespace and a fragment nowhere.
   const path = withoutPlaceholders.split('?', 1)[0] ?? '';
+  if (/[^\S ]|#/.test(withoutPlaceholders) || path.includes(' ')) throw new BadRequest(`${field} must not contain a fragment, line breaks or tabs, or spaces before the query`);
   if (path.split('/').some((segment) => segment === '..' || segment === '.')) throw new BadRequest(`${field} must not contain . or .. segments`);
   if (!/^\/hubs\/[^/?]+\/[^/?]/.test(withoutPlaceholders)) throw new BadRequest(`${field} must look like /hubs/<hub>/<resource>`);
   validatePollUrl(url, field);
+  // The hub refuses page, orderBy and fields (queryParameters.ts): say so now, not at every poll.
+  const query = new URLSearchParams(withoutPlaceholders.split('?')[1] ?? '');
+  try {
+    new QueryParameters(Object.fromEntries([...query.keys()].map((name) => [name, query.getAll(name)])));
+  } catch (error) {
+    if (error instanceof BadRequest) throw new BadRequest(`${field}: ${error.message}`);
+    throw error;
+  }
 }
 
 function objectFromValue(value: unknown, field: string, problem: string): Record<string, unknown> {
@@ -192,9 +293,4 @@ function optionalBoolean(source: Record<string, unknown>, key: string, field: st
   if (typeof raw === 'boolean') return raw;
   if (raw === 'true' || raw === 'false') return raw === 'true';
   throw new BadRequest(`${field}.${key} must be true or false`);
-}
-
-function setIfPresent(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (value === undefined) delete target[key];
-  else target[key] = value;
 }

@@ -3,7 +3,7 @@
 
 import { parseRecordDate } from './recordDates.ts';
 import { getIdField, recordFingerprint, type DetectedChange, type DetectionResult, type SkippedRecord } from './changeDetection.ts';
-import type { ResourcePollerConfiguration } from './pollerConfiguration.ts';
+import { DEFAULT_FILTER_BY_UPDATED_DATE, type ResourcePollerConfiguration } from './pollerConfiguration.ts';
 
 export interface PollWindow {
   readonly from: Date;
@@ -24,7 +24,8 @@ export function windowStart(lastPollAt: Date, pollDelaySeconds = 0): Date {
  * Classifies the records of one window. The version is the record's change date, so overlapping windows
  * (pollDelay) see the same change under the same event id. Records without usable dates become UPDATED at
  * the window end, versioned by fingerprint: mislabelled beats lost. Without datesConfiguration every
- * record is UPDATED.
+ * record is UPDATED. As Cloud Elements' polling guide says, createdCheckTolerance is in seconds and
+ * filterByUpdatedDate is on unless set to false.
  */
 export function classifyWindowRecords(
   records: readonly unknown[],
@@ -32,7 +33,8 @@ export function classifyWindowRecords(
   window: PollWindow,
 ): DetectionResult {
   const dates = config.datesConfiguration;
-  const tolerance = config.createdCheckTolerance ?? 0;
+  const toleranceMs = (config.createdCheckTolerance ?? 0) * 1000;
+  const filterByUpdatedDate = config.filterByUpdatedDate ?? DEFAULT_FILTER_BY_UPDATED_DATE;
   const byId = new Map<string, DetectedChange>();
   const skippedRecords: SkippedRecord[] = [];
 
@@ -53,10 +55,10 @@ export function classifyWindowRecords(
 
     if (effective !== undefined) {
       if (config.filterByCurrentDate && effective.getTime() > window.to.getTime()) return;
-      if (config.filterByUpdatedDate && effective.getTime() < window.from.getTime()) return;
+      if (filterByUpdatedDate && effective.getTime() < window.from.getTime()) return;
     }
     const isCreated =
-      created !== undefined && (updated === undefined || Math.abs(updated.getTime() - created.getTime()) <= tolerance);
+      created !== undefined && (updated === undefined || Math.abs(updated.getTime() - created.getTime()) <= toleranceMs);
     const change: DetectedChange = {
       objectId,
       eventType: isCreated ? 'CREATED' : 'UPDATED',

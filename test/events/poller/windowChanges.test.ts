@@ -5,7 +5,8 @@ import { classifyWindowRecords, windowStart, type WindowResourceConfiguration } 
 const window = { from: new Date('2024-05-01T10:00:00Z'), to: new Date('2024-05-01T10:15:00Z') };
 const config: WindowResourceConfiguration = {
   idField: 'id',
-  createdCheckTolerance: 1000,
+  // Seconds, as Cloud Elements documents it.
+  createdCheckTolerance: 1,
   datesConfiguration: {
     updatedDateField: 'updated',
     updatedDateFormat: "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
@@ -44,15 +45,16 @@ test('only a created date → CREATED; no usable date → UPDATED at the window 
   assert.equal(undated.changes[0]?.eventType, 'UPDATED');
 });
 
-test('filterByCurrentDate drops records after the window; filterByUpdatedDate drops those before it', () => {
+test('filterByCurrentDate drops records after the window; filterByUpdatedDate (on unless false) drops those before it', () => {
   const records = [
     { id: 'before', created: 0, updated: '2024-05-01T09:59:59.000Z' },
     { id: 'inside', created: 0, updated: '2024-05-01T10:05:00.000Z' },
     { id: 'after', created: 0, updated: '2024-05-01T10:15:00.001Z' },
   ];
   const ids = (extra: Partial<WindowResourceConfiguration>) => classifyWindowRecords(records, { ...config, ...extra }, window).changes.map((change) => change.objectId);
-  assert.deepEqual(ids({}), ['before', 'inside', 'after']);
-  assert.deepEqual(ids({ filterByCurrentDate: true }), ['before', 'inside']);
+  assert.deepEqual(ids({}), ['inside', 'after']);
+  assert.deepEqual(ids({ filterByUpdatedDate: false }), ['before', 'inside', 'after']);
+  assert.deepEqual(ids({ filterByUpdatedDate: false, filterByCurrentDate: true }), ['before', 'inside']);
   assert.deepEqual(ids({ filterByUpdatedDate: true }), ['inside', 'after']);
   assert.deepEqual(ids({ filterByUpdatedDate: true, filterByCurrentDate: true }), ['inside']);
 });
