@@ -11,6 +11,7 @@ import type { FastifyRequest } from 'fastify';
 import { NotFound, TooManyRequests, Unauthorized } from '../errors/index.ts';
 import { parseAuthorizationHeader, type Caller, type Credentials, type TenantService } from '../tenants/index.ts';
 
+const INVALID_ELEMENT_TOKEN = 'Element token is not valid';
 const FAILURE_WINDOW_MS = 60_000;
 const MAX_FAILURES_PER_WINDOW = 20;
 /** Bound on the counters kept; expired windows are swept when it is reached. */
@@ -69,14 +70,22 @@ export class CallerAuthentication {
 
   /**
    * A hub call (`User …, Organization …, Element …` or `User …, Element …`): authenticates the caller
-   * and resolves its Element token with `resolve`. A token that names nothing (NotFound) counts as a
-   * failed attempt, like a wrong secret.
+   * and resolves its Element token with `resolve`. A token that names no instance of the caller's
+   * organization — never issued, of a deleted instance, or another organization's — is a 401, as in
+   * Cloud Elements ("an invalid element token"), with one message for all three so the answer does not
+   * tell whether the token ever existed; it counts as a failed attempt, like a wrong secret. `resolve`
+   * should only resolve the token: any NotFound it throws is read as "no such token".
    */
   hubCaller<T>(request: FastifyRequest, resolve: (caller: Caller, elementToken: string) => Promise<T>): Promise<T> {
     return this.guard(request, async (credentials) => {
       if (!credentials.element) throw new Unauthorized('Authorization header must carry "Element <instance token>" for hub calls');
       const caller = await this.tenants.authenticate(credentials, { requireOrganization: false });
-      return resolve(caller, credentials.element);
+      try {
+        return await resolve(caller, credentials.element);
+      } catch (error) {
+        if (error instanceof NotFound) throw new Unauthorized(INVALID_ELEMENT_TOKEN);
+        throw error;
+      }
     });
   }
 

@@ -35,7 +35,31 @@ export const instanceSchema = {
     token: { type: 'string', description: 'Send as "Element <token>" on hub calls' },
     element: {
       type: 'object',
-      properties: { id: { type: 'integer' }, key: { type: 'string' }, name: { type: 'string' }, hub: { type: 'string' } },
+      additionalProperties: true,
+      description: "The element summary Cloud Elements embeds in an instance (Gmail's id is 6409, as on Cloud Elements)",
+      properties: {
+        id: { type: 'integer', examples: [6409] },
+        key: { type: 'string' },
+        name: { type: 'string' },
+        hub: { type: 'string' },
+        description: { type: 'string' },
+        active: { type: 'boolean' },
+        deleted: { type: 'boolean' },
+        typeOauth: { type: 'boolean' },
+        trialAccount: { type: 'boolean' },
+        authentication: { type: 'object', properties: { type: { type: 'string' } } },
+        elementProvisionType: { type: 'string' },
+      },
+    },
+    user: {
+      type: 'object',
+      description: 'The tenant user who created the instance; names are not kept (null)',
+      properties: {
+        id: { type: 'integer' },
+        emailAddress: { type: ['string', 'null'] },
+        firstName: { type: ['string', 'null'] },
+        lastName: { type: ['string', 'null'] },
+      },
     },
     tags: { type: 'array', items: { type: 'string' } },
     createdDate: { type: 'string', format: 'date-time' },
@@ -56,6 +80,11 @@ export const instanceBodySchema = {
   properties: {
     element: { type: 'object', properties: { key: { type: 'string', examples: ['gmail'] }, id: { type: 'integer' } } },
     providerData: { type: 'object', properties: { code: { type: 'string', description: 'Authorization grant code from the OAuth redirect' } } },
+    externalAuthentication: {
+      type: 'string',
+      description: '"initial": provision from configuration["oauth.user.refresh_token"] instead of providerData.code (POST and PUT); "none" (default): the code flow',
+      examples: ['initial'],
+    },
     configuration: {
       type: 'object',
       additionalProperties: true,
@@ -63,6 +92,7 @@ export const instanceBodySchema = {
         'oauth.api.key': { type: 'string' },
         'oauth.api.secret': { type: 'string' },
         'oauth.callback.url': { type: 'string' },
+        'oauth.user.refresh_token': { type: 'string', writeOnly: true, description: 'An existing refresh token, with externalAuthentication "initial"; never shown back' },
         'event.notification.enabled': { type: ['boolean', 'string'] },
         'event.notification.callback.url': { type: 'string' },
         'event.notification.signature.key': { type: 'string' },
@@ -76,7 +106,60 @@ export const instanceBodySchema = {
   },
 } as const;
 
-export const sharedSchemas = [errorBodySchema, elementSchema, instanceSchema, instanceBodySchema];
+/** An instance configuration entry, as GET /instances/{id}/configuration lists them. */
+export const configurationEntrySchema = {
+  $id: 'ConfigurationEntry',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'integer', description: "Stable: the key's position in the element's configuration list (other keys: derived from the key)" },
+    key: { type: 'string', examples: ['event.notification.callback.url'] },
+    name: { type: 'string' },
+    description: { type: 'string' },
+    type: { type: 'string' },
+    required: { type: 'boolean' },
+    hideFromConsole: { type: 'boolean' },
+    displayOrder: { type: 'integer' },
+    defaultValue: { type: ['string', 'null'] },
+    propertyValue: { type: ['string', 'null'], description: 'Secret values are masked; null when unset' },
+  },
+} as const;
+
+export const configurationEntryBodySchema = {
+  $id: 'ConfigurationEntryBody',
+  type: 'object',
+  additionalProperties: true,
+  description: 'The new value; validated like the same key in PATCH /instances/{id}',
+  properties: { propertyValue: { description: 'A string (numbers and booleans are accepted too)', examples: ['https://mycoolapp.com/events'] } },
+} as const;
+
+/** GET /elements/{keyOrId}/metadata. */
+export const elementMetadataSchema = {
+  $id: 'ElementMetadata',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    id: { type: 'integer' },
+    key: { type: 'string' },
+    name: { type: 'string' },
+    hub: { type: 'string' },
+    events: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { supported: { type: 'boolean' }, methods: { type: 'array', items: { type: 'string' } } },
+    },
+  },
+} as const;
+
+export const sharedSchemas = [
+  errorBodySchema,
+  elementSchema,
+  instanceSchema,
+  instanceBodySchema,
+  configurationEntrySchema,
+  configurationEntryBodySchema,
+  elementMetadataSchema,
+];
 
 export const errorResponses = {
   400: { $ref: 'ErrorBody#' },

@@ -1,7 +1,8 @@
 // /hubs/{hub}/*: the HTTP adapter over HubService. Each hub operation becomes a route with its schemas
 // (so /docs documents every resource). Before any body is read (uploads reach 36 MB), an onRequest hook
 // authenticates the caller and finds the instance of its Element token within the caller's
-// organization; the handler then hands the request to HubService.execute.
+// organization (none — a deleted instance's token, say — is a 401, as in Cloud Elements); the handler
+// then hands the request to HubService.execute.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequest } from '../errors/index.ts';

@@ -1,5 +1,6 @@
-// The lifecycle of element instances: authenticate (code exchange) and create, list, read, replace,
-// patch and delete, always within the caller's organization.
+// The lifecycle of element instances: authenticate (code exchange, or an existing refresh token with
+// externalAuthentication "initial") and create, list, read, replace, patch and delete, always within
+// the caller's organization. Deleting revokes the provider grant unless another instance shares it.
 
 import type { Kysely } from 'kysely';
 import { generateSecret, generateWebhookSecret, hashSecret, type Keyring } from '../crypto/index.ts';
@@ -10,16 +11,34 @@ import type { Database, InstanceRow, InstanceRowUpdate } from '../store/index.ts
 import type { Caller } from '../tenants/index.ts';
 import {
   maskedConfiguration,
-  parseInstanceConfiguration,
   type ConfigurationPolicy,
   type InstanceConfiguration,
 } from './instanceConfiguration.ts';
 import { syncPollSchedules } from '../events/poller/scheduleSync.ts';
-import { exchangeAuthorizationCode, revokeToken, type OAuthClientCredentials, type ProviderTokens } from './oauthTokenClient.ts';
+import {
+  configurationEntries,
+  findConfigurationEntry,
+  parsePropertyValue,
+  type ConfigurationEntry,
+} from './configurationEntries.ts';
+import { elementSummary, type ElementSummary } from './elementSummary.ts';
+import { exchangeAuthorizationCode, refreshAccessToken, revokeToken, type OAuthClientCredentials, type ProviderTokens } from './oauthTokenClient.ts';
+import {
+  hasCallbackUrl,
+  parseAuthentication,
+  parseConfiguration,
+  parsePatchCode,
+  parseRequiredAuthentication,
+  REFRESH_TOKEN_KEY,
+  type AuthenticationGrant,
+} from './authenticationRequest.ts';
+import { grantSharedWithOtherInstances } from './sharedGrant.ts';
 
 export interface InstanceBody {
   element?: { key?: unknown; id?: unknown };
   providerData?: { code?: unknown };
+  /** "initial": provision from `configuration["oauth.user.refresh_token"]` instead of providerData.code. */
+  externalAuthentication?: unknown;
   configuration?: unknown;
   tags?: unknown;
   name?: unknown;
@@ -32,7 +51,7 @@ export interface InstanceView {
   createdDate: string;
   updatedDate: string;
   token: string;
-  element: { id: number; key: string; name: string; hub: string };
+  element: ElementSummary;
   elementId: number;
   tags: string[];
   provisionInteractions: unknown[];
@@ -49,7 +68,15 @@ export interface InstanceView {
   cachingEnabled: boolean;
   externalAuthentication: 'none';
   providerAccount?: string;
-  user: { id: number };
+  /** CE's owner object: the tenant user who created the instance (names are not kept: null). */
+  user: InstanceOwner;
+}
+
+export interface InstanceOwner {
+  id: number;
+  emailAddress: string | null;
+  firstName: string | null;
+  lastName: string | null;
 }
 
 export interface InstanceServiceDeps {
@@ -66,7 +93,6 @@ function parseName(raw: unknown): string {
 }
 
 const MAX_TAGS = 50;
-const MAX_CODE_LENGTH = 4096;
 
 function parseTags(raw: unknown): string[] {
   if (raw === undefined || raw === null) return [];
@@ -79,18 +105,11 @@ function parseTags(raw: unknown): string[] {
   });
 }
 
-function parseCode(body: InstanceBody, required: boolean): string | undefined {
-  const providerData = body.providerData;
-  if (providerData === undefined || providerData === null) {
-    if (required) throw new BadRequest('providerData.code is required: the authorization grant code from the OAuth redirect');
-    return undefined;
-  }
-  if (typeof providerData !== 'object' || Array.isArray(providerData)) throw new BadRequest('providerData must be an object');
-  const code = providerData.code;
-  if (code === undefined && !required) return undefined;
-  if (typeof code !== 'string' || !code.trim()) throw new BadRequest('providerData.code must be a non-empty string');
-  if (code.length > MAX_CODE_LENGTH) throw new BadRequest(`providerData.code must be at most ${MAX_CODE_LENGTH} characters`);
-  return code.trim();
+/** Scopes asked for in configuration.oauth.scope that the refreshed token was not granted. */
+function missingScopes(requested: string | undefined, granted: string | undefined): string[] {
+  if (!requested || granted === undefined) return [];
+  const have = new Set(granted.split(/\s+/).filter(Boolean));
+  return requested.split(/\s+/).filter((scope) => scope && !have.has(scope));
 }
 
 export class InstanceService {
@@ -122,12 +141,27 @@ export class InstanceService {
     return JSON.parse(this.deps.keyring.decrypt(row.secret_configuration)) as Record<string, string>;
   }
 
-  private async authenticate(element: ElementDefinition, config: InstanceConfiguration, code: string): Promise<{ tokens: ProviderTokens; account?: string }> {
+  /**
+   * Tokens and account for a grant: a code is exchanged; an existing refresh token is refreshed once,
+   * which proves it (and the client credentials) before anything is stored. The account is identified
+   * the same way for both.
+   */
+  private async authenticate(element: ElementDefinition, config: InstanceConfiguration, grant: AuthenticationGrant): Promise<{ tokens: ProviderTokens; account?: string }> {
     const endpoints = this.deps.elements.endpoints(element);
-    const tokens = await exchangeAuthorizationCode(
-      { tokenUrl: endpoints.tokenUrl, clientId: config.clientId, clientSecret: config.clientSecret },
-      { code, redirectUri: config.callbackUrl },
-    );
+    const credentials = { tokenUrl: endpoints.tokenUrl, clientId: config.clientId, clientSecret: config.clientSecret };
+    let tokens: ProviderTokens;
+    if (grant.type === 'code') {
+      if (!config.callbackUrl) throw new BadRequest('configuration.oauth.callback.url is required: the redirect URI the authorization code was issued for');
+      tokens = await exchangeAuthorizationCode(credentials, { code: grant.code, redirectUri: config.callbackUrl });
+    } else {
+      const refreshed = await refreshAccessToken(credentials, grant.refreshToken, `refresh configuration.${REFRESH_TOKEN_KEY}`);
+      // Google may rotate the refresh token; otherwise the one given stays the instance's.
+      tokens = { ...refreshed, refreshToken: refreshed.refreshToken ?? grant.refreshToken };
+      const missing = missingScopes(config.scope, tokens.scope);
+      if (missing.length > 0) {
+        throw new BadRequest(`configuration.oauth.scope asks for ${missing.join(' ')}, which configuration.${REFRESH_TOKEN_KEY} was not granted (granted: ${tokens.scope})`);
+      }
+    }
     const account = await element.identifyAccount?.(endpoints.apiBaseUrl, tokens.accessToken);
     return { tokens, account };
   }
@@ -161,15 +195,16 @@ export class InstanceService {
     const element = this.element(body);
     const name = parseName(body.name);
     const tags = parseTags(body.tags);
-    const code = parseCode(body, true)!;
-    const config = parseInstanceConfiguration(body.configuration ?? {}, element, this.deps.policy);
-    // Validate everything before spending the single-use code; exchange before writing anything, so a
-    // refused code leaves no instance behind.
-    const { tokens, account } = await this.authenticate(element, config, code);
+    const { grant, configuration } = parseRequiredAuthentication(body);
+    const config = parseConfiguration(configuration ?? {}, element, this.deps.policy, { requireCallbackUrl: grant.type === 'code' });
+    // Validate everything before spending the single-use code; exchange (or refresh) before writing
+    // anything, so a refused code or refresh token leaves no instance behind.
+    const { tokens, account } = await this.authenticate(element, config, grant);
     const token = generateSecret();
     const now = Date.now();
+    let row: InstanceRow;
     try {
-      const row = await this.deps.db.transaction().execute(async (trx) => {
+      row = await this.deps.db.transaction().execute(async (trx) => {
         const inserted = await trx
         .insertInto('instances')
         .values({
@@ -196,12 +231,19 @@ export class InstanceService {
         await syncPollSchedules(trx, inserted);
         return inserted;
       });
-      return this.view(row);
     } catch (error) {
-      // The grant would otherwise stay alive with no instance to use or revoke it.
-      await revokeToken(this.deps.elements.endpoints(element).revokeUrl, tokens.refreshToken ?? tokens.accessToken);
+      // A grant made for this instance would otherwise stay alive with nothing to use or revoke it. A
+      // refresh token the caller brought stays theirs (their other system may still use it), and a
+      // grant other instances share stays too (see sharedGrant.ts).
+      if (grant.type === 'code') {
+        const unsaved = { id: -1, element_key: element.key, configuration: JSON.stringify(config.publicValues), provider_account: account ?? null };
+        if (!(await grantSharedWithOtherInstances(this.deps.db, unsaved))) {
+          await revokeToken(this.deps.elements.endpoints(element).revokeUrl, tokens.refreshToken ?? tokens.accessToken);
+        }
+      }
       throw error;
     }
+    return this.view(row);
   }
 
   async list(caller: Caller, filter: { tags?: string[] } = {}): Promise<InstanceView[]> {
@@ -212,9 +254,7 @@ export class InstanceService {
       .orderBy('id')
       .execute();
     const wanted = filter.tags?.filter(Boolean) ?? [];
-    return rows
-      .filter((row) => wanted.length === 0 || (JSON.parse(row.tags) as string[]).some((tag) => wanted.includes(tag)))
-      .map((row) => this.view(row));
+    return this.views(rows.filter((row) => wanted.length === 0 || (JSON.parse(row.tags) as string[]).some((tag) => wanted.includes(tag))));
   }
 
   async row(caller: Caller, id: number): Promise<InstanceRow> {
@@ -252,9 +292,12 @@ export class InstanceService {
     if (body.element !== undefined && this.element(body).key !== element.key) throw new BadRequest('element cannot be changed; create a new instance');
     const name = parseName(body.name);
     const tags = parseTags(body.tags);
-    const config = parseInstanceConfiguration(body.configuration ?? {}, element, this.deps.policy, this.secrets(row));
-    const code = parseCode(body, false);
-    const auth = code ? await this.authenticate(element, config, code) : undefined;
+    const { grant, configuration } = parseAuthentication(body, false);
+    const config = parseConfiguration(configuration ?? {}, element, this.deps.policy, {
+      stored: this.secrets(row),
+      requireCallbackUrl: grant ? grant.type === 'code' : hasCallbackUrl(row),
+    });
+    const auth = grant ? await this.authenticate(element, config, grant) : undefined;
     return this.update(row, {
       name,
       tags: JSON.stringify(tags),
@@ -282,16 +325,17 @@ export class InstanceService {
       }
       const stored = { ...(JSON.parse(row.configuration) as Record<string, string>), ...this.secrets(row) };
       const merged = { ...stored, ...(body.configuration as Record<string, unknown>) };
-      Object.assign(changes, this.configurationColumns(parseInstanceConfiguration(merged, element, this.deps.policy)));
+      Object.assign(changes, this.configurationColumns(parseConfiguration(merged, element, this.deps.policy, { requireCallbackUrl: hasCallbackUrl(row) })));
     }
-    const code = parseCode(body, false);
+    const code = parsePatchCode(body);
     if (code) {
-      const config = parseInstanceConfiguration(
+      const config = parseConfiguration(
         { ...(JSON.parse(changes.configuration ?? row.configuration) as Record<string, string>), ...this.secrets(row) },
         element,
         this.deps.policy,
+        { requireCallbackUrl: true },
       );
-      const auth = await this.authenticate(element, config, code);
+      const auth = await this.authenticate(element, config, { type: 'code', code });
       Object.assign(changes, this.tokenColumns(auth.tokens, auth.account));
     }
     return this.update(row, changes);
@@ -335,15 +379,24 @@ export class InstanceService {
 
   async delete(caller: Caller, id: number): Promise<void> {
     const row = await this.row(caller, id);
-    await this.deps.db.deleteFrom('instances').where('id', '=', row.id).where('organization_id', '=', caller.organizationId).execute();
+    const deleted = await this.deps.db.deleteFrom('instances').where('id', '=', row.id).where('organization_id', '=', caller.organizationId).executeTakeFirst();
+    // A concurrent DELETE of the same instance got there first; it also decides about the grant.
+    if (Number(deleted.numDeletedRows) === 0) throw new NotFound(`No instance with id ${id}`);
+    // Asked only now that the delete is committed, so that of two racing deletes the later one sees
+    // the other gone and revokes (sharedGrant.ts).
     const grant = row.refresh_token_encrypted ?? row.access_token_encrypted;
-    if (grant) {
+    if (grant && !(await grantSharedWithOtherInstances(this.deps.db, row))) {
       const element = this.deps.elements.get(row.element_key);
       await revokeToken(this.deps.elements.endpoints(element).revokeUrl, this.deps.keyring.decrypt(grant));
     }
   }
 
-  view(row: InstanceRow): InstanceView {
+  /** The API shape of an instance, with its owner read from the users table. */
+  async view(row: InstanceRow): Promise<InstanceView> {
+    return this.viewWithOwner(row, (await this.owners([row.user_id])).get(row.user_id));
+  }
+
+  private viewWithOwner(row: InstanceRow, owner: InstanceOwner | undefined): InstanceView {
     const element = this.deps.elements.get(row.element_key);
     const secretKeys = Object.keys(this.secrets(row));
     return {
@@ -352,7 +405,7 @@ export class InstanceService {
       createdDate: new Date(row.created_at).toISOString(),
       updatedDate: new Date(row.updated_at).toISOString(),
       token: this.deps.keyring.decrypt(row.token_encrypted),
-      element: { id: element.id, key: element.key, name: element.name, hub: element.hub },
+      element: elementSummary(element),
       elementId: element.id,
       tags: JSON.parse(row.tags) as string[],
       provisionInteractions: [],
@@ -369,7 +422,77 @@ export class InstanceService {
       cachingEnabled: false,
       externalAuthentication: 'none',
       ...(row.provider_account ? { providerAccount: row.provider_account } : {}),
-      user: { id: row.user_id },
+      user: owner ?? { id: row.user_id, emailAddress: null, firstName: null, lastName: null },
     };
+  }
+
+  /** Views of many rows with one users query. */
+  private async views(rows: readonly InstanceRow[]): Promise<InstanceView[]> {
+    const owners = await this.owners(rows.map((row) => row.user_id));
+    return rows.map((row) => this.viewWithOwner(row, owners.get(row.user_id)));
+  }
+
+  private async owners(userIds: readonly number[]): Promise<Map<number, InstanceOwner>> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return new Map();
+    const users = await this.deps.db.selectFrom('users').select(['id', 'email']).where('id', 'in', ids).execute();
+    return new Map(users.map((user) => [user.id, { id: user.id, emailAddress: user.email, firstName: null, lastName: null }]));
+  }
+
+  /** CE's configuration entries of an instance (GET /instances/{id}/configuration). */
+  async configurationEntries(caller: Caller, id: number): Promise<ConfigurationEntry[]> {
+    return this.entriesOf(await this.row(caller, id));
+  }
+
+  async configurationEntry(caller: Caller, id: number, configId: number): Promise<ConfigurationEntry> {
+    return findConfigurationEntry(await this.configurationEntries(caller, id), configId, id);
+  }
+
+  /**
+   * PATCH …/configuration/{configId} `{"propertyValue": …}`: the same change, validation and effects
+   * (schedules, callback resumption) as PATCH /instances/{id} with `{"configuration": {key: value}}`.
+   */
+  async patchConfigurationEntry(caller: Caller, id: number, configId: number, body: unknown): Promise<ConfigurationEntry> {
+    const entry = await this.configurationEntry(caller, id, configId);
+    const value = parsePropertyValue(body, entry);
+    const updated = await this.patch(caller, id, { configuration: { [entry.key]: value } });
+    return findConfigurationEntry(this.entriesOf(await this.row(caller, updated.id)), configId, id);
+  }
+
+  private entriesOf(row: InstanceRow): ConfigurationEntry[] {
+    const element = this.deps.elements.get(row.element_key);
+    return configurationEntries(element, JSON.parse(row.configuration) as Record<string, string>, new Set(Object.keys(this.secrets(row))));
+  }
+
+  /**
+   * PUT / DELETE /instances/enabled: enables or disables an instance (the route finds it by its Element
+   * token) through the PATCH path (a disabled instance keeps its configuration and cursors; its polling is paused).
+   */
+  async setEnabled(caller: Caller, id: number, enabled: boolean): Promise<InstanceView> {
+    return this.patch(caller, id, { disabled: !enabled });
+  }
+
+  /** GET /elements/{keyOrId}/instances: the caller's instances of one element (404 for an unknown element). */
+  async listForElement(caller: Caller, keyOrId: string): Promise<InstanceView[]> {
+    const element = this.deps.elements.get(keyOrId);
+    return (await this.list(caller)).filter((instance) => instance.element.key === element.key);
+  }
+
+  /** POST /elements/{keyOrId}/instances: POST /instances with the element taken from the path. */
+  async createForElement(caller: Caller, keyOrId: string, body: InstanceBody): Promise<InstanceView> {
+    const element = this.deps.elements.get(keyOrId);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('request body must be a JSON object');
+    if (body.element !== undefined && body.element !== null) {
+      let named: ElementDefinition | undefined;
+      try {
+        named = this.element(body);
+      } catch (error) {
+        if (!(error instanceof NotFound)) throw error;
+      }
+      if (named?.key !== element.key) {
+        throw new BadRequest(`element in the body must name the element of the path (${element.key}, id ${element.id}) or be left out`);
+      }
+    }
+    return this.create(caller, { ...body, element: { key: element.key } });
   }
 }

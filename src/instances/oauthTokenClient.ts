@@ -74,8 +74,9 @@ export function exchangeAuthorizationCode(credentials: OAuthClientCredentials, i
   );
 }
 
-export function refreshAccessToken(credentials: OAuthClientCredentials, refreshToken: string): Promise<ProviderTokens> {
-  return postTokenRequest(credentials, { grant_type: 'refresh_token', refresh_token: refreshToken }, 'refresh the access token');
+/** `purpose` names what is refreshed in the error, e.g. the configuration key a caller supplied the token in. */
+export function refreshAccessToken(credentials: OAuthClientCredentials, refreshToken: string, purpose = 'refresh the access token'): Promise<ProviderTokens> {
+  return postTokenRequest(credentials, { grant_type: 'refresh_token', refresh_token: refreshToken }, purpose);
 }
 
 /** Best effort: a grant we are dropping should not stay usable, but failing to revoke must not block. */

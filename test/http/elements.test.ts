@@ -15,7 +15,7 @@ describe('elements', () => {
     const list = await apiCall(app, 'GET', '/elements');
     assert.equal(list.status, 200);
     assert.deepEqual(list.body.map((e: { key: string }) => e.key), ['gmail']);
-    for (const ref of ['gmail', '1']) {
+    for (const ref of ['gmail', '6409']) {
       const one = await apiCall(app, 'GET', `/elements/${ref}`);
       assert.equal(one.status, 200);
       assert.equal(one.body.key, 'gmail');

@@ -32,7 +32,8 @@ for (const dialect of testDialects()) {
       assert.equal(typeof instance.id, 'number');
       assert.equal(instance.name, 'Instance one');
       assert.match(instance.token, /^[A-Za-z0-9_-]{40,}$/);
-      assert.deepEqual(instance.element, { id: 1, key: 'gmail', name: 'Gmail', hub: 'general' });
+      const { id, key, name, hub } = instance.element;
+      assert.deepEqual({ id, key, name, hub }, { id: 6409, key: 'gmail', name: 'Gmail', hub: 'general' });
       assert.deepEqual(instance.tags, ['Docs']);
       assert.ok(!Number.isNaN(Date.parse(instance.createdDate)));
       assert.equal(instance.valid, true);

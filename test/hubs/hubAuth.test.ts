@@ -22,21 +22,23 @@ describe('hub authorization and documentation', () => {
     assert.equal(userOnly.body.emailAddress, 'authz@example.com');
   });
 
-  it("refuses another organization's instance token with 404, and calls without an Element token with 401", async () => {
+  // CE's Error Codes page: 401 for "an invalid element token"; one message whether or not the token exists elsewhere.
+  it("refuses another organization's instance token, an unknown token and calls without an Element token with 401", async () => {
     const other = await f.app.server.services.tenants.createOrganization({ name: 'Other org', userEmail: 'other@example.com' });
     const foreign = await apiCall(
       { api: f.app.api, auth: `User ${other.userSecret}, Organization ${other.organizationSecret}, Element ${f.instance.token}` },
       'GET',
       '/hubs/general/messages',
     );
-    assert.equal(foreign.status, 404);
+    assert.equal(foreign.status, 401);
     assert.ok(foreign.body.requestId);
-    assert.match(foreign.body.message, /No instance with that Element token/);
+    assert.match(foreign.body.message, /Element token is not valid/);
     const foreignUserOnly = await apiCall({ api: f.app.api, auth: `User ${other.userSecret}, Element ${f.instance.token}` }, 'GET', '/hubs/general/ping');
-    assert.equal(foreignUserOnly.status, 404);
+    assert.equal(foreignUserOnly.status, 401);
 
     const unknownToken = await apiCall({ api: f.app.api, auth: `${f.app.auth}, Element not-a-token` }, 'GET', '/hubs/general/ping');
-    assert.equal(unknownToken.status, 404);
+    assert.equal(unknownToken.status, 401);
+    assert.equal(unknownToken.body.message, foreign.body.message, 'no hint that the foreign token exists');
     const noElement = await apiCall(f.app, 'GET', '/hubs/general/ping');
     assert.equal(noElement.status, 401);
     assert.match(noElement.body.message, /Element/);

@@ -11,7 +11,8 @@ export const GOOGLE_ORIGINS = {
 } as const;
 
 export const gmailElement: ElementDefinition = {
-  id: 1,
+  // Cloud Elements' id of its Gmail element, so clients that address it by id keep working.
+  id: 6409,
   key: 'gmail',
   name: 'Gmail',
   description: "Google's email service: messages, threads, labels and drafts, with polling events through Gmail's History API.",

@@ -1,4 +1,5 @@
-// GET /elements, /elements/{keyOrId}, its configuration fields, and Google's OAuth redirect URL.
+// GET /elements, /elements/{keyOrId}, its configuration fields and metadata, and the provider's OAuth
+// redirect URL. (POST /elements/{keyOrId}/instances lives with the instance routes.)
 
 import type { FastifyInstance } from 'fastify';
 import type { ElementDefinition, ElementRegistry } from '../../elements/index.ts';
@@ -26,6 +27,34 @@ function describe(element: ElementDefinition) {
   };
 }
 
+/**
+ * GET /elements/{keyOrId}/metadata: what an element supports, in the field names of Cloud Elements'
+ * element APIs; only what is true of our elements (no bulk, transformations, cloning or extending).
+ */
+function metadata(element: ElementDefinition) {
+  return {
+    id: element.id,
+    key: element.key,
+    name: element.name,
+    hub: element.hub,
+    authentication: { type: element.authentication.type },
+    typeOauth: element.authentication.type === 'oauth2',
+    events: {
+      supported: element.events.supported,
+      methods: [...element.events.methods],
+      // Resources the poller can watch out of the box, and how it detects their changes.
+      resources: element.resources.filter((r) => r.polling !== undefined).map((r) => ({ name: r.name, detection: r.polling })),
+    },
+    bulk: { supported: false },
+    transformationsEnabled: false,
+    bulkDownloadEnabled: false,
+    bulkUploadEnabled: false,
+    cloneable: false,
+    extendable: false,
+    resources: element.resources.map((r) => ({ name: r.name, path: `/hubs/${element.hub}${r.path}`, methods: [...r.methods] })),
+  };
+}
+
 export function elementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): void {
   const tags = ['elements'];
   const keyOrId = { type: 'object', properties: { keyOrId: { type: 'string' } }, required: ['keyOrId'] } as const;
@@ -50,6 +79,15 @@ export function elementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): vo
     async (request) => {
       await deps.auth.caller(request);
       return deps.elements.get(request.params.keyOrId).configuration;
+    },
+  );
+
+  app.get<{ Params: { keyOrId: string } }>(
+    '/elements/:keyOrId/metadata',
+    { schema: { tags, summary: 'What an element supports: events (methods), bulk, resources', params: keyOrId, response: { 200: { $ref: 'ElementMetadata#' }, ...errorResponses } } },
+    async (request) => {
+      await deps.auth.caller(request);
+      return metadata(deps.elements.get(request.params.keyOrId));
     },
   );
 

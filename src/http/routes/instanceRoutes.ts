@@ -1,10 +1,15 @@
-// /instances: authenticate (create), list with tags[], read, replace, patch and delete instances.
+// /instances: authenticate (create, also as POST /elements/{keyOrId}/instances), list with tags[] (or of
+// one element: GET /elements/{keyOrId}/instances), read,
+// replace, patch and delete instances; enable and disable the instance of an Element token
+// (PUT|DELETE /instances/enabled); and, through instanceConfigurationRoutes, its configuration entries.
 
 import type { FastifyInstance } from 'fastify';
 import type { EventService } from '../../events/eventService.ts';
 import type { InstanceBody, InstanceService } from '../../instances/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
 import { errorResponses } from '../schemas.ts';
+import { elementTokenInstance } from './elementTokenInstance.ts';
+import { instanceConfigurationRoutes } from './instanceConfigurationRoutes.ts';
 import { instanceId } from './instanceIdParam.ts';
 
 export interface InstanceRoutesDeps {
@@ -31,6 +36,53 @@ export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): 
     async (request) => deps.instances.create(await deps.auth.caller(request), request.body),
   );
 
+  app.post<{ Params: { keyOrId: string }; Body: InstanceBody }>(
+    '/elements/:keyOrId/instances',
+    {
+      schema: {
+        tags,
+        summary: 'Authenticate an instance of this element: POST /instances with the element taken from the path',
+        params: { type: 'object', properties: { keyOrId: { type: 'string' } }, required: ['keyOrId'] },
+        body: { $ref: 'InstanceBody#' },
+        response: one,
+      },
+    },
+    async (request) => deps.instances.createForElement(await deps.auth.caller(request), request.params.keyOrId, request.body),
+  );
+
+  app.get<{ Params: { keyOrId: string } }>(
+    '/elements/:keyOrId/instances',
+    {
+      schema: {
+        tags,
+        summary: "The caller's instances of this element",
+        params: { type: 'object', properties: { keyOrId: { type: 'string' } }, required: ['keyOrId'] },
+        response: { 200: { type: 'array', items: { $ref: 'Instance#' } }, ...errorResponses },
+      },
+    },
+    async (request) => deps.instances.listForElement(await deps.auth.caller(request), request.params.keyOrId),
+  );
+
+  // Cloud Elements' "Disabling and Enabling Element Instances": DELETE disables, PUT enables the
+  // instance whose token the Authorization header carries (User …, Organization …, Element …).
+  for (const [method, enabled] of [['PUT', true], ['DELETE', false]] as const) {
+    app.route({
+      method,
+      url: '/instances/enabled',
+      schema: {
+        tags,
+        summary: enabled ? 'Enable the instance of the Element token (polling resumes)' : 'Disable the instance of the Element token (polling pauses)',
+        response: one,
+      },
+      handler: async (request) => {
+        const { caller, row } = await elementTokenInstance(deps, request);
+        return deps.instances.setEnabled(caller, row.id, enabled);
+      },
+    });
+  }
+
+  instanceConfigurationRoutes(app, deps);
+
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/instances',
     {
@@ -50,7 +102,7 @@ export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): 
     async (request) => {
       const caller = await deps.auth.caller(request);
       const row = await deps.instances.row(caller, instanceId(request.params.id));
-      return { ...deps.instances.view(row), eventsPolling: await deps.events.pollingHealth(row.id, row) };
+      return { ...(await deps.instances.view(row)), eventsPolling: await deps.events.pollingHealth(row.id, row) };
     },
   );
 
