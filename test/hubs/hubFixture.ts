@@ -2,6 +2,7 @@
 // store's dialect), one authenticated Gmail instance, and helpers to call its hub over HTTP or in process.
 
 import type { HubRequest, HubServiceOptions } from '../../src/hubs/index.ts';
+import type { TestDialect } from '../support/databases.ts';
 import { HubService } from '../../src/hubs/index.ts';
 import type { InstanceRow } from '../../src/store/index.ts';
 import { apiCall, createInstance, startTestApp, type TestApp } from '../support/testApp.ts';
@@ -19,8 +20,8 @@ export interface HubFixture {
   close(): Promise<void>;
 }
 
-export async function startHubFixture(email = 'alice@example.com'): Promise<HubFixture> {
-  const app = await startTestApp('sqlite');
+export async function startHubFixture(email = 'alice@example.com', dialect: TestDialect = 'sqlite'): Promise<HubFixture> {
+  const app = await startTestApp(dialect);
   // Events off: the app's own poller must not spend the mailbox's quota while tests measure it.
   const instance = await createInstance(app, email, { configuration: { 'event.notification.enabled': false } });
   const hubAuth = `${app.auth}, Element ${instance.token}`;
