@@ -82,7 +82,7 @@ export interface ChaosResult {
   crashExits: { process: string; code: number | null; signal: string | null; at: number; output: string }[];
   faults: { gmail: number; tokenExpiries: number; historyExpiries: number; historyRecoveryMs: (number | null)[];
     grantRevocations: number;
-    /** Revocation → every op made on the mailbox since then covered (null: not within the final wait). */
+    /** Revocation → every op made on the mailbox until the re-authentication covered (null: not within the final wait). */
     grantRecoveryMs: (number | null)[];
     receiverOutages: number;
     receiverMisbehaviours: number;
@@ -316,7 +316,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     })();
 
     const verdictNow = () => judge({ ops, baselineObjects, bodies: rx.bodies, objectType: 'changed-messages' });
-    const pendingGrantRecoveries: { instanceId: number; revokedAt: number; index: number }[] = [];
+    const pendingGrantRecoveries: { instanceId: number; revokedAt: number; reauthenticatedAt: number; index: number }[] = [];
 
     // --- Kills. The first ones go through every kind once, so even a short run kills each kind.
     const kinds: KillKind[] = store === 'postgres' ? ['worker', 'api', 'database'] : ['serve'];
@@ -450,7 +450,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           if (!reauthenticated) await pause(1000);
         }
         const index = faults.grantRecoveryMs.push(null) - 1;
-        pendingGrantRecoveries.push({ instanceId: mailbox.instance.id, revokedAt, index });
+        pendingGrantRecoveries.push({ instanceId: mailbox.instance.id, revokedAt, reauthenticatedAt: Date.now(), index });
         log(`chaos: revoked the grants of ${mailbox.instance.email}; ${invalid ? 'shown invalid' : 'NOT shown invalid within 30 s'}, ${reauthenticated ? 're-authenticated' : 'NOT re-authenticated'} after ${((Date.now() - revokedAt) / 1000).toFixed(1)} s`);
       }
     })();
@@ -501,8 +501,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       const last = Math.max(kill.killedAt, ...before.map((o) => coveredAt.get(o) ?? Infinity));
       kill.coveredMs = Number.isFinite(last) ? last - kill.killedAt : null;
     }
-    for (const { instanceId, revokedAt, index } of pendingGrantRecoveries) {
-      const since = ops.filter((o) => o.instanceId === instanceId && o.at >= revokedAt);
+    for (const { instanceId, revokedAt, reauthenticatedAt, index } of pendingGrantRecoveries) {
+      // The ops at risk: those made while the grant was revoked, before the user re-authenticated.
+      const since = ops.filter((o) => o.instanceId === instanceId && o.at >= revokedAt && o.at <= reauthenticatedAt);
       const last = Math.max(revokedAt, ...since.map((o) => coveredAt.get(o) ?? Infinity));
       faults.grantRecoveryMs[index] = Number.isFinite(last) ? last - revokedAt : null;
     }
