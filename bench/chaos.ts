@@ -80,7 +80,7 @@ function chaosRows(r: ChaosResult): Row[] {
     ...kinds.map(([kind]) => ({ figure: `recovery after ${kind} kill`, value: `restart ${byKind(kind, (k) => k.restartMs)}; next delivery ${byKind(kind, (k) => k.nextDeliveryMs)}; ops before it all covered ${byKind(kind, (k) => k.coveredMs)}` })),
     {
       figure: 'faults',
-      value: `${r.faults.gmail} Gmail, ${r.faults.tokenExpiries} token expiries, ${r.faults.historyExpiries} history expiries (recovered ${r.faults.historyRecoveryMs.map(secs).join(', ')}), ${r.faults.grantRevocations} revoked grants (re-authenticated and caught up ${r.faults.grantRecoveryMs.map(secs).join(', ')}), ${r.faults.receiverOutages} receiver outages (${r.faults.receiverMisbehaviours} requests)`,
+      value: `${r.faults.gmail} Gmail, ${r.faults.tokenExpiries} token expiries, ${r.faults.historyExpiries} history expiries (recovered ${r.faults.historyRecoveryMs.map(secs).join(', ')}${r.faults.historyExpiriesSkipped ? `; ${r.faults.historyExpiriesSkipped} skipped, the product being behind` : ''}), ${r.faults.grantRevocations} revoked grants (re-authenticated and caught up ${r.faults.grantRecoveryMs.map(secs).join(', ')}), ${r.faults.receiverOutages} receiver outages (${r.faults.receiverMisbehaviours} requests)`,
     },
     { figure: 'retries brought forward', value: String(r.retriesBroughtForward) },
     { figure: 'durations', value: `setup ${secs(r.durationsMs.setup)}, chaos ${secs(r.durationsMs.stream)}, final wait ${secs(r.durationsMs.drain)}${r.quiet ? '' : ' (not quiet)'}, total ${secs(r.durationsMs.total)}` },
