@@ -1,5 +1,6 @@
-// A webhook receiver on loopback for tests: records every delivery, verifies both signature schemes,
-// and can be told to misbehave (answer an error status, hang, or close) for the next N requests.
+// A webhook receiver on loopback for tests (and, extended, the chaos harness's): records every delivery,
+// verifies both signature schemes, and can be told to misbehave (answer an error status, hang, close, or
+// answer late) for the next N requests.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,8 +14,13 @@ export interface Delivery {
   receivedAt: number;
 }
 
-/** An error status; a hang until close; a dropped connection; or a 200 held back until `holdUntil` resolves. */
-export type Misbehaviour = { status: number; retryAfter?: string } | { hang: true } | { destroy: true } | { holdUntil: Promise<unknown> };
+/** An error status; a hang until close; a dropped connection; a 200 held back until `holdUntil` resolves, or for `slowMs`. */
+export type Misbehaviour =
+  | { status: number; retryAfter?: string }
+  | { hang: true }
+  | { destroy: true }
+  | { holdUntil: Promise<unknown> }
+  | { slowMs: number };
 
 export class WebhookReceiver {
   readonly deliveries: Delivery[] = [];
@@ -42,9 +48,10 @@ export class WebhookReceiver {
           req.socket.destroy();
           return;
         }
-        if (next && 'holdUntil' in next) {
+        if (next && ('holdUntil' in next || 'slowMs' in next)) {
           this.held += 1;
-          void next.holdUntil.then(() => {
+          const until = 'holdUntil' in next ? next.holdUntil : new Promise((resolve) => setTimeout(resolve, next.slowMs));
+          void until.then(() => {
             this.held -= 1;
             this.accept(req, res, chunks);
           });
@@ -61,10 +68,14 @@ export class WebhookReceiver {
   }
 
   private accept(req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]): void {
-    const body = Buffer.concat(chunks).toString('utf8');
-    this.deliveries.push({ headers: req.headers, body, json: JSON.parse(body), receivedAt: Date.now() });
+    this.record(req.headers, Buffer.concat(chunks).toString('utf8'));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end('{"ok":true}');
+  }
+
+  /** Keeps a body answered 200 (a subclass may keep it its own way). */
+  protected record(headers: http.IncomingHttpHeaders, body: string): void {
+    this.deliveries.push({ headers, body, json: JSON.parse(body), receivedAt: Date.now() });
   }
 
   async start(): Promise<this> {
@@ -82,13 +93,19 @@ export class WebhookReceiver {
     this.plan = [];
   }
 
+  /** behave(), and the hung requests are dropped (their senders see the connection close). */
+  calm(): void {
+    this.behave();
+    for (const res of this.hanging.splice(0)) res.destroy();
+  }
+
   /** Every event carried by a successful delivery, in arrival order. */
   events(): { eventType: string; objectId: string; objectType: string; id: string; sequence: number }[] {
     return this.deliveries.flatMap((d) => d.json.message.events);
   }
 
   async close(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
+    this.calm();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
