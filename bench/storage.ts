@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { commitPoll } from '../src/events/changeCapture.ts';
+import { commitPoll } from '../src/events/outbox/index.ts';
 import { eventsFromCursorRecords } from '../src/events/poller/cursorChanges.ts';
 import { EventPruner } from '../src/events/retention/eventPruner.ts';
 import { openStore, sqliteFile, type InstanceRow, type Store } from '../src/store/index.ts';

@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from '../config/index.ts';
 import { loadKeyring, type Keyring } from '../crypto/index.ts';
 import { ElementRegistry } from '../elements/index.ts';
-import { EventService } from '../events/eventService.ts';
+import { EventService, syncPollSchedules } from '../events/index.ts';
 import { HubService } from '../hubs/index.ts';
 import { InstanceService, ProviderTokenManager } from '../instances/index.ts';
 import { logRedaction, Metrics, readStoreBacklog } from '../observability/index.ts';
@@ -47,6 +47,10 @@ export async function createServices(config: Config, logger: Logger = createLogg
     keyring,
     elements,
     policy: { minRefreshIntervalMinutes: config.minRefreshIntervalMinutes, allowPrivateCallbacks: config.allowPrivateCallbacks },
+    // The poller keeps its schedules in step with instance changes; passed in, so instances do not import it.
+    syncPollSchedules,
+    // A new grant's account is asked of the provider through the hub engine's provider client.
+    accounts: { identifyAccount: (elementKey, accessToken): Promise<string | undefined> => hubs.identifyAccount(elementKey, accessToken) },
   });
   const tokens = new ProviderTokenManager({ db: store.db, keyring, clientCredentials: (row) => instances.clientCredentials(row) });
   const metrics = new Metrics({

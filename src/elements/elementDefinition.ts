@@ -1,5 +1,10 @@
-// What an element is: a connector definition as data. A second element is mostly a second object of
-// this shape plus its hub resources.
+// What an element is: one object per provider, registered once (registeredElements.ts). It holds its
+// Cloud Elements definition as data (what GET /elements shows: OAuth parameters, configuration fields,
+// resources with their change detection and gap recovery, the default poller configuration) and what
+// the generic code calls: its hub's operations, how its provider words errors and names the account
+// behind a grant (ElementHub, which the hub engine runs) and how the poller reads its change feeds.
+
+import type { ElementHub } from '../hubs/index.ts';
 
 export interface ElementConfigurationField {
   key: string;
@@ -30,7 +35,15 @@ export interface ElementResource {
   recovery?: { snapshotPath: string; stateFields: readonly string[]; recordPath: string };
 }
 
-export interface ElementDefinition {
+/** The fields of a change feed's records the poller reads; without them, the fingerprint and the poll date. */
+export interface ChangeFeedFields {
+  /** The provider's version of a change, part of the event id. */
+  versionField?: string;
+  /** When a created object came to be (epoch ms or ISO-8601): a CREATED event's date. */
+  createdDateField?: string;
+}
+
+export interface ElementDefinition extends ElementHub {
   id: number;
   key: string;
   name: string;
@@ -38,19 +51,19 @@ export interface ElementDefinition {
   hub: string;
   authentication: {
     type: 'oauth2';
-    /** Paths on the provider's origins; the origins come from configuration (Google or the emulator). */
+    /** URLs on the provider's origins; configuration may send them to another origin (an emulator). */
     authorizationUrl: string;
     tokenUrl: string;
     revokeUrl: string;
     apiBaseUrl: string;
     defaultScopes: readonly string[];
-    /** Extra query parameters of the authorization URL (Google: offline access and consent). */
+    /** Extra query parameters of the authorization URL (e.g. to ask for a refresh token). */
     authorizationParameters: Readonly<Record<string, string>>;
   };
   configuration: readonly ElementConfigurationField[];
   resources: readonly ElementResource[];
   defaultPollerConfiguration: Readonly<Record<string, { url: string; idField: string }>>;
   events: { supported: boolean; methods: readonly ('polling' | 'webhooks')[] };
-  /** Names the provider account behind fresh tokens (shown on the instance); undefined if unknown. */
-  identifyAccount?(apiBaseUrl: string, accessToken: string): Promise<string | undefined>;
+  /** Per cursor resource (by name), the fields of its records the poller reads; not shown by GET /elements. */
+  changeFeeds?: Readonly<Record<string, ChangeFeedFields>>;
 }

@@ -1,9 +1,11 @@
-// The elements Changehook knows, looked up by key or numeric id, and their provider endpoints resolved
-// against configuration (CHANGEHOOK_GOOGLE_BASE_URL sends every Google call to one origin).
+// The elements Changehook knows (registeredElements.ts), looked up by key or numeric id, and their
+// provider endpoints resolved against configuration (a configured origin sends every call of an
+// element to one place, an emulator's).
 
 import { NotFound } from '../errors/index.ts';
+import type { ElementHub, HubElements } from '../hubs/index.ts';
 import type { ElementDefinition } from './elementDefinition.ts';
-import { gmailElement } from './gmail/gmailElement.ts';
+import { registeredElements, type ProviderOrigins, type RegisteredElement } from './registeredElements.ts';
 
 export interface ProviderEndpoints {
   authorizationUrl: string;
@@ -12,11 +14,14 @@ export interface ProviderEndpoints {
   apiBaseUrl: string;
 }
 
-export class ElementRegistry {
+export class ElementRegistry implements HubElements {
   private readonly elements: readonly ElementDefinition[];
+  /** Element key → the origin that replaces its provider's. */
+  private readonly baseUrls: ReadonlyMap<string, string | undefined>;
 
-  constructor(private readonly options: { googleBaseUrl?: string }, elements: readonly ElementDefinition[] = [gmailElement]) {
-    this.elements = elements;
+  constructor(origins: ProviderOrigins = {}, registered: readonly RegisteredElement[] = registeredElements(origins)) {
+    this.elements = registered.map((entry) => entry.element);
+    this.baseUrls = new Map(registered.map((entry) => [entry.element.key, entry.baseUrl]));
   }
 
   list(): readonly ElementDefinition[] {
@@ -31,7 +36,7 @@ export class ElementRegistry {
 
   endpoints(element: ElementDefinition): ProviderEndpoints {
     const { authorizationUrl, tokenUrl, revokeUrl, apiBaseUrl } = element.authentication;
-    const base = this.options.googleBaseUrl;
+    const base = this.baseUrls.get(element.key);
     if (!base) return { authorizationUrl, tokenUrl, revokeUrl, apiBaseUrl };
     const rebase = (url: string) => {
       const parsed = new URL(url);
@@ -40,7 +45,12 @@ export class ElementRegistry {
     return { authorizationUrl: rebase(authorizationUrl), tokenUrl: rebase(tokenUrl), revokeUrl: rebase(revokeUrl), apiBaseUrl: rebase(apiBaseUrl) };
   }
 
-  /** Google's authorization URL for a client, as `GET /elements/{key}/oauth/url` returns it. */
+  /** For the hub engine, which knows elements as ElementHub. */
+  apiBaseUrl(element: ElementHub): string {
+    return this.endpoints(this.get(element.key)).apiBaseUrl;
+  }
+
+  /** The provider's authorization URL for a client, as `GET /elements/{key}/oauth/url` returns it. */
   oauthUrl(element: ElementDefinition, input: { apiKey: string; callbackUrl: string; scope?: string; state?: string }): string {
     const url = new URL(this.endpoints(element).authorizationUrl);
     url.searchParams.set('client_id', input.apiKey);

@@ -1,10 +1,16 @@
-// Public API of the events capability's domain layer: poller configuration, change detection and
-// notification delivery as plain functions over plain data. Adapters (store, HTTP, workers) build on these.
+// The events capability's public face for the rest of src/. Events are cut into parts, each with its own
+// index.ts: poller/ (scheduling, claiming, change detection), outbox/ (committing a poll's events,
+// notifications and cursor in one transaction), delivery/ (envelope, signing, dispatching, retries),
+// retention/ (pruning), api/ (what the events API reads and does) and claimLoop/ (the loop both workers
+// run). eventTypes.ts and deterministicId.ts are the vocabulary they share and import nothing of ours.
+// Parts import one another only through those index files; nothing in events imports instances.
+
+export { EVENT_TYPES, type EventType, type ProviderRecord, type DetectedChange } from './eventTypes.ts';
+export { eventIdFor, deterministicUuid, normalizeResourceKey } from './deterministicId.ts';
 
 export {
   parsePollerConfiguration,
   parsePollerUrls,
-  normalizeResourceKey,
   resourceNameFromUrl,
   DEFAULT_POLLER_CONFIGURATION_FIELD,
   MAX_PAGE_SIZE,
@@ -12,34 +18,50 @@ export {
   type PollerUrlsContext,
   type ResourcePollerConfiguration,
   type DatesConfiguration,
-} from './poller/pollerConfiguration.ts';
-export { expandPollUrl, validatePollUrl, placeholdersIn, type PollUrlContext } from './poller/urlPlaceholders.ts';
-export {
+  expandPollUrl,
+  validatePollUrl,
+  placeholdersIn,
+  type PollUrlContext,
   formatJavaPattern,
   parseJavaPattern,
   javaPatternToDateFns,
   tokenizeJavaPattern,
   validateJavaPattern,
   type JavaPatternPart,
-} from './poller/javaDatePattern.ts';
-export { parseRecordDate, validateDateFormat, EPOCH_FORMATS } from './poller/recordDates.ts';
-export { resolveTimeZone, formatOffset, wallClockToInstant, UTC, type TimeZone } from './poller/timeZones.ts';
-export {
+  parseRecordDate,
+  validateDateFormat,
+  EPOCH_FORMATS,
+  resolveTimeZone,
+  formatOffset,
+  wallClockToInstant,
+  UTC,
+  type TimeZone,
   recordFingerprint,
   getIdField,
   minimalRecord,
-  EVENT_TYPES,
-  type EventType,
-  type ProviderRecord,
-  type DetectedChange,
   type DetectionResult,
   type SkippedRecord,
   type SkipReason,
-} from './poller/changeDetection.ts';
-export { detectListingChanges, type ListingOptions, type ListingResult } from './poller/listingChanges.ts';
-export { classifyWindowRecords, windowStart, type PollWindow, type WindowResourceConfiguration } from './poller/windowChanges.ts';
-export { eventsFromCursorRecords, type CursorOptions } from './poller/cursorChanges.ts';
-export { eventIdFor, deterministicUuid } from './poller/deterministicId.ts';
+  detectListingChanges,
+  type ListingOptions,
+  type ListingResult,
+  classifyWindowRecords,
+  windowStart,
+  type PollWindow,
+  type WindowResourceConfiguration,
+  eventsFromCursorRecords,
+  type CursorOptions,
+  syncPollSchedules,
+  type SyncOptions,
+  type DetectionKind,
+  type HubExecutor,
+  PollWorker,
+  type PollWorkerOptions,
+  type PollWorkerObserver,
+  type PollResult,
+} from './poller/index.ts';
+
+export type { CommittedCapture } from './outbox/index.ts';
 
 export {
   buildNotification,
@@ -54,8 +76,6 @@ export {
   type NotificationInstance,
   type EnvelopeEvent,
   type EnvelopeRaw,
-} from './delivery/notificationEnvelope.ts';
-export {
   nextAttempt,
   parseRetryAfter,
   RETRY_DELAYS_MS,
@@ -67,5 +87,26 @@ export {
   type DeliveryOutcome,
   type NextStep,
   type NextAttemptInput,
-} from './delivery/retrySchedule.ts';
-export { deliveryHeaders, type DeliveryHeadersInput } from './delivery/deliveryHeaders.ts';
+  deliveryHeaders,
+  type DeliveryHeadersInput,
+  callbackUrlProblem,
+  isPrivateAddress,
+  DeliveryWorker,
+  type DeliveryWorkerOptions,
+  type DeliveryWorkerObserver,
+} from './delivery/index.ts';
+
+export { EventPruner, type EventPrunerOptions, type EventPrunerObserver } from './retention/index.ts';
+
+export {
+  EventService,
+  type EventServiceDeps,
+  type EventFilter,
+  type EventView,
+  type AttemptView,
+  type PollingHealth,
+  type OwnedInstances,
+  CE_EVENT_STATUSES,
+  EVENT_STATUSES,
+  STATUS_FILTER_VALUES,
+} from './api/index.ts';

@@ -1,6 +1,9 @@
 // The Fastify application: the platform API under /elements/api-v2, health endpoints, OpenAPI at
-// /docs, request ids, per-caller rate limits and the single error mapping. Routes receive their
-// services; nothing here reaches into the store directly except the readiness probe.
+// /docs, request ids, per-caller rate limits and the single error mapping. Route modules are Fastify
+// plugins registered here with their services as options; the hooks every API route needs (rate
+// limit, input guards) sit on the scopes the plugins are registered in, and the error and not-found
+// handlers on the root, so encapsulation hands them down. Nothing here reaches into the store
+// directly except the readiness probe.
 
 import crypto from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -9,8 +12,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import type { ElementRegistry } from '../elements/index.ts';
-import type { EventService } from '../events/eventService.ts';
-import { hubRoutes, type HubService } from '../hubs/index.ts';
+import type { EventService } from '../events/index.ts';
+import type { HubService } from '../hubs/index.ts';
 import type { InstanceService } from '../instances/index.ts';
 import type { TenantService } from '../tenants/index.ts';
 import { CallerAuthentication, rateLimitKey } from './callerAuthentication.ts';
@@ -18,6 +21,8 @@ import { errorHandler, notFoundHandler } from './errorMapping.ts';
 import { checkJsonValue, checkSingleValuedQuery } from './inputGuards.ts';
 import { elementRoutes } from './routes/elementRoutes.ts';
 import { eventRoutes } from './routes/eventRoutes.ts';
+import { hubRoutes } from './routes/hubRoutes.ts';
+import { instanceConfigurationRoutes } from './routes/instanceConfigurationRoutes.ts';
 import { instanceRoutes } from './routes/instanceRoutes.ts';
 import { oauthCallbackRoute } from './routes/oauthCallbackRoute.ts';
 import { consoleRoutes, type ConsoleConfig } from './routes/consoleRoutes.ts';
@@ -89,6 +94,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       security: [{ CloudElements: [] }],
     },
+    // Components named by their schemas' $id (Instance, Event…) rather than def-0, def-1…: the names
+    // the console's generated types use.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
@@ -108,10 +116,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.get('/metrics', { schema: { hide: true }, logLevel: 'warn' }, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.scrape()));
   }
 
-  oauthCallbackRoute(app);
+  await app.register(oauthCallbackRoute);
 
   const auth = new CallerAuthentication(deps.tenants);
-  await consoleRoutes(app, {
+  await app.register(consoleRoutes, {
     config: deps.consoleConfig,
     instances: deps.instances,
     auth,
@@ -137,9 +145,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           checkJsonValue(request.query);
           checkJsonValue(request.body);
         });
-        elementRoutes(platform, { elements: deps.elements, auth });
-        instanceRoutes(platform, { instances: deps.instances, events: deps.events, auth });
-        eventRoutes(platform, { events: deps.events, auth });
+        const instanceDeps = { instances: deps.instances, events: deps.events, auth };
+        await platform.register(elementRoutes, { elements: deps.elements, auth });
+        await platform.register(instanceRoutes, instanceDeps);
+        await platform.register(instanceConfigurationRoutes, instanceDeps);
+        await platform.register(eventRoutes, { events: deps.events, auth });
       });
       await api.register(async (hub) => {
         // Hub queries may repeat parameters (Gmail's labelIds, for one); the hub reads them as lists.
@@ -148,7 +158,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           checkJsonValue(request.query);
           checkJsonValue(request.body);
         });
-        hubRoutes(hub, { hubs: deps.hubs, instances: deps.instances, auth });
+        await hub.register(hubRoutes, { hubs: deps.hubs, instances: deps.instances, auth });
       });
     },
     { prefix: API_PREFIX },

@@ -1,12 +1,66 @@
-// JSON schemas of the platform API, used for request shape checks and for the OpenAPI document at
-// /docs. Field-level rules (with messages naming the field) live in the services; these schemas only
-// describe shapes, and response schemas allow additional properties so nothing is silently dropped.
+// JSON schemas of the platform API shared by several routes (each a component of the OpenAPI document
+// at /docs, named by its $id), used for request shape checks, for serializing responses and for the
+// console's generated types. Field-level rules (with messages naming the field) live in the services;
+// these schemas only describe shapes. Fastify's serializer drops what a response schema does not name,
+// so response objects allow additional properties (nothing is silently dropped), and `required` lists
+// only fields every response carries (the serializer refuses a response that lacks one).
 
 export const errorBodySchema = {
   $id: 'ErrorBody',
   type: 'object',
   properties: { requestId: { type: 'string' }, message: { type: 'string' } },
   required: ['requestId', 'message'],
+} as const;
+
+/** A configuration key an element's instances take (GET /elements/{keyOrId}/configuration). */
+export const configurationFieldSchema = {
+  $id: 'ConfigurationField',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    key: { type: 'string', examples: ['event.notification.callback.url'] },
+    name: { type: 'string' },
+    type: { type: 'string', examples: ['TEXTFIELD_1000'] },
+    description: { type: 'string' },
+    required: { type: 'boolean' },
+    hidden: { type: 'boolean' },
+    secret: { type: 'boolean', description: 'Stored encrypted and masked in every response' },
+    defaultValue: { type: 'string' },
+  },
+  required: ['key', 'name', 'type', 'description', 'required'],
+} as const;
+
+/** A resource of an element's hub, and whether (and how) the poller can watch it. */
+export const elementResourceSchema = {
+  $id: 'ElementResource',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    name: { type: 'string', examples: ['messages'] },
+    path: { type: 'string', examples: ['/messages'] },
+    methods: { type: 'array', items: { type: 'string', enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] } },
+    description: { type: 'string' },
+    polling: { type: 'string', enum: ['cursor', 'listing'], description: 'How the poller detects changes; absent when it cannot poll the resource' },
+    recovery: {
+      type: 'object',
+      additionalProperties: true,
+      description: "A cursor resource's recovery when the provider no longer has changes from an old cursor",
+      properties: { snapshotPath: { type: 'string' }, stateFields: { type: 'array', items: { type: 'string' } }, recordPath: { type: 'string' } },
+    },
+  },
+  required: ['name', 'path', 'methods', 'description'],
+} as const;
+
+/** `event.poller.configuration`: per resource key, the hub URL to poll and its records' id field. */
+export const pollerConfigurationSchema = {
+  $id: 'PollerConfiguration',
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    additionalProperties: true,
+    properties: { url: { type: 'string', examples: ['/hubs/general/changed-messages'] }, idField: { type: 'string', examples: ['id'] } },
+    required: ['url', 'idField'],
+  },
 } as const;
 
 export const elementSchema = {
@@ -19,10 +73,53 @@ export const elementSchema = {
     name: { type: 'string' },
     description: { type: 'string' },
     hub: { type: 'string', examples: ['general'] },
-    authentication: { type: 'object', additionalProperties: true },
-    resources: { type: 'array', items: { type: 'object', additionalProperties: true } },
-    defaultPollerConfiguration: { type: 'object', additionalProperties: true },
+    authentication: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { type: { type: 'string', examples: ['oauth2'] }, scopes: { type: 'array', items: { type: 'string' } } },
+      required: ['type'],
+    },
+    configuration: { type: 'array', items: { $ref: 'ConfigurationField#' } },
+    resources: { type: 'array', items: { $ref: 'ElementResource#' } },
+    defaultPollerConfiguration: { $ref: 'PollerConfiguration#' },
+    events: {
+      type: 'object',
+      additionalProperties: true,
+      properties: { supported: { type: 'boolean' }, methods: { type: 'array', items: { type: 'string', enum: ['polling', 'webhooks'] } } },
+      required: ['supported', 'methods'],
+    },
   },
+  required: ['id', 'key', 'name', 'description', 'hub', 'authentication', 'configuration', 'resources', 'defaultPollerConfiguration', 'events'],
+} as const;
+
+/** GET /instances/{id}'s eventsPolling: whether polling runs, and per resource how it went. */
+export const pollingHealthSchema = {
+  $id: 'PollingHealth',
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    disabled: { type: 'boolean', description: 'Polling was disabled after repeated failures' },
+    disabledReason: { type: ['string', 'null'] },
+    callbackGone: { type: 'boolean', description: 'The callback answered 410 Gone: notifications wait until the callback URL changes' },
+    resources: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          resource: { type: 'string' },
+          baselineDate: { type: ['string', 'null'], format: 'date-time' },
+          lastPollDate: { type: ['string', 'null'], format: 'date-time' },
+          lastSuccessDate: { type: ['string', 'null'], format: 'date-time' },
+          nextPollDate: { type: ['string', 'null'], format: 'date-time', description: 'null while polling is paused' },
+          lastError: { type: ['string', 'null'] },
+          consecutiveFailures: { type: 'integer' },
+        },
+        required: ['resource', 'baselineDate', 'lastPollDate', 'lastSuccessDate', 'nextPollDate', 'lastError', 'consecutiveFailures'],
+      },
+    },
+  },
+  required: ['disabled', 'disabledReason', 'callbackGone', 'resources'],
 } as const;
 
 export const instanceSchema = {
@@ -47,10 +144,12 @@ export const instanceSchema = {
         deleted: { type: 'boolean' },
         typeOauth: { type: 'boolean' },
         trialAccount: { type: 'boolean' },
-        authentication: { type: 'object', properties: { type: { type: 'string' } } },
+        authentication: { type: 'object', properties: { type: { type: 'string' } }, required: ['type'] },
         elementProvisionType: { type: 'string' },
       },
+      required: ['id', 'key', 'name', 'hub', 'description', 'active', 'deleted', 'typeOauth', 'trialAccount', 'authentication', 'elementProvisionType'],
     },
+    elementId: { type: 'integer' },
     user: {
       type: 'object',
       description: 'The tenant user who created the instance; names are not kept (null)',
@@ -60,16 +159,50 @@ export const instanceSchema = {
         firstName: { type: ['string', 'null'] },
         lastName: { type: ['string', 'null'] },
       },
+      required: ['id', 'emailAddress', 'firstName', 'lastName'],
     },
     tags: { type: 'array', items: { type: 'string' } },
+    provisionInteractions: { type: 'array', items: {}, description: 'Always empty (Cloud Elements field)' },
     createdDate: { type: 'string', format: 'date-time' },
+    updatedDate: { type: 'string', format: 'date-time' },
     valid: { type: 'boolean' },
-    invalidReason: { type: 'string' },
+    invalidReason: { type: 'string', description: 'Why the instance is not valid (its grant was revoked, say); absent while valid' },
     disabled: { type: 'boolean' },
+    maxCacheSize: { type: 'integer' },
+    cacheTimeToLive: { type: 'integer' },
+    configuration: { type: 'object', additionalProperties: { type: 'string' }, description: 'Secret values are masked' },
     eventsEnabled: { type: 'boolean' },
     eventsNotificationCallbackUrl: { type: ['string', 'null'] },
-    configuration: { type: 'object', additionalProperties: { type: 'string' }, description: 'Secret values are masked' },
+    eventsPollerRefreshInterval: { type: ['number', 'null'], description: 'Minutes between polls' },
+    traceLoggingEnabled: { type: 'boolean' },
+    cachingEnabled: { type: 'boolean' },
+    externalAuthentication: { type: 'string', examples: ['none'] },
+    providerAccount: { type: 'string', description: 'The provider account behind the grant (the Gmail address), once known' },
+    eventsPolling: { $ref: 'PollingHealth#' },
   },
+  required: [
+    'id',
+    'name',
+    'token',
+    'element',
+    'elementId',
+    'user',
+    'tags',
+    'provisionInteractions',
+    'createdDate',
+    'updatedDate',
+    'valid',
+    'disabled',
+    'maxCacheSize',
+    'cacheTimeToLive',
+    'configuration',
+    'eventsEnabled',
+    'eventsNotificationCallbackUrl',
+    'eventsPollerRefreshInterval',
+    'traceLoggingEnabled',
+    'cachingEnabled',
+    'externalAuthentication',
+  ],
 } as const;
 
 export const instanceBodySchema = {
@@ -151,14 +284,22 @@ export const elementMetadataSchema = {
   },
 } as const;
 
+/** An empty object: the answer of a command that has nothing to return (DELETE /instances/{id}). */
+export const emptyBodySchema = { $id: 'Empty', type: 'object', additionalProperties: false, properties: {} } as const;
+
 export const sharedSchemas = [
   errorBodySchema,
+  configurationFieldSchema,
+  elementResourceSchema,
+  pollerConfigurationSchema,
   elementSchema,
+  pollingHealthSchema,
   instanceSchema,
   instanceBodySchema,
   configurationEntrySchema,
   configurationEntryBodySchema,
   elementMetadataSchema,
+  emptyBodySchema,
 ];
 
 export const errorResponses = {

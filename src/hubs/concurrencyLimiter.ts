@@ -1,5 +1,5 @@
 // At most N provider calls in flight per key (one key per provider account), first come first served.
-// Gmail limits concurrent requests per user; queueing here costs a little latency where exceeding
+// Providers limit concurrent requests per user; queueing here costs a little latency where exceeding
 // the limit would cost a 429 and a backoff.
 
 export class KeyedConcurrencyLimiter {

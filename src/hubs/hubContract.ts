@@ -9,7 +9,7 @@ export type HubQuery = Record<string, string | string[] | undefined>;
 
 export interface HubRequest {
   method: HubMethod;
-  /** The path after `/hubs/{hub}`, e.g. `/changed-messages` or `/messages/abc/trash`. */
+  /** The path after `/hubs/{hub}`, e.g. `/messages` or `/messages/abc/trash`. */
   path: string;
   query: HubQuery;
   /** A parsed JSON body. */
@@ -33,9 +33,9 @@ export const HUB_HEADERS = {
 } as const;
 
 /**
- * The change feed's cursor is older than the provider keeps history for (Gmail answers 404 to
- * history.list). Thrown in process so the poller can resynchronize instead of skipping the gap;
- * over HTTP it is a 410.
+ * The change feed's cursor is older than the provider keeps history for (the element's change feed
+ * tells it from the provider's answer). Thrown in process so the poller can resynchronize instead of
+ * skipping the gap; over HTTP it is a 410.
  */
 export class CursorExpired extends ProviderError {
   constructor(message: string, details: { providerStatus?: number; providerError?: string } = {}, options?: { cause?: unknown }) {
@@ -44,8 +44,8 @@ export class CursorExpired extends ProviderError {
 }
 
 /**
- * A snapshot resource (Gmail's message-states) refuses a mailbox too large to hold in memory. The poller
- * then polls the resource without keeping state; over HTTP it is a 413.
+ * A snapshot resource (what an element reads to recover an expired cursor) refuses an account too large
+ * to hold in memory. The poller then polls the resource without keeping state; over HTTP it is a 413.
  */
 export class SnapshotTooLarge extends ProviderError {
   constructor(message: string) {

@@ -1,8 +1,11 @@
-// What an element's hub is made of: operations, each a method and path pattern with its schemas
-// (for the OpenAPI document) and a handler. HubService dispatches to them; hubRoutes registers them.
+// What the hub engine needs of an element: its hub's operations, each a method and path pattern with
+// its schemas (for the OpenAPI document) and a handler, and how its provider words errors and names
+// the account behind a grant. HubService dispatches to the operations; the hub routes register them.
+// Elements implement ElementHub (src/elements); the engine never imports them.
 
 import type { InstanceRow } from '../store/index.ts';
 import type { HubMethod, HubRequest, HubResponse } from './hubContract.ts';
+import type { ProviderErrorReader } from './providerErrors.ts';
 import type { ProviderSession } from './providerSession.ts';
 import type { QueryParameters } from './queryParameters.ts';
 
@@ -30,10 +33,29 @@ export interface HubOperation {
 }
 
 export interface ElementHub {
-  elementKey: string;
+  /** The element's key, as instances name it. */
+  readonly key: string;
+  /** The provider as error messages and metrics name it. */
+  readonly name: string;
   /** The hub's name in `/hubs/{hub}`. */
-  hub: string;
-  operations: readonly HubOperation[];
+  readonly hub: string;
+  readonly operations: readonly HubOperation[];
+  /** Reads the provider's error answers: its message, its code, and whether it refused over a limit. */
+  readonly readProviderError: ProviderErrorReader;
+  /**
+   * Names the provider account behind a fresh grant (shown on the instance), with a session whose
+   * token is the grant's; undefined if unknown. Any failure leaves the account unknown.
+   */
+  identifyAccount?(provider: ProviderSession): Promise<string | undefined>;
+}
+
+/** The elements the engine serves (the element registry). */
+export interface HubElements {
+  list(): readonly ElementHub[];
+  /** An element by key or id; NotFound when there is none. */
+  get(keyOrId: string): ElementHub;
+  /** The element's provider API base URL, as configuration resolves it (an emulator's, say). */
+  apiBaseUrl(element: ElementHub): string;
 }
 
 export function ok(body: unknown, headers: Record<string, string> = {}): HubResponse {

@@ -1,13 +1,12 @@
 // The hub request engine: resolves an instance's element hub, matches the request to an operation and
 // runs it with the provider client bound to that instance. HTTP routes and the poller both call
-// `execute`, so a resource behaves the same over HTTP and in process.
+// `execute`, so a resource behaves the same over HTTP and in process. Every provider call of an
+// element goes through its one provider client, identifying a new grant's account included.
 
 import { AppError, NotFound } from '../errors/index.ts';
-import type { ElementRegistry } from '../elements/index.ts';
 import type { InstanceRow } from '../store/index.ts';
-import { gmailHub } from './gmail/gmailHub.ts';
 import type { HubMethod, HubQuery, HubRequest, HubResponse } from './hubContract.ts';
-import type { ElementHub, HubOperation } from './hubOperation.ts';
+import type { ElementHub, HubElements, HubOperation } from './hubOperation.ts';
 import { ProviderClient, type AccessTokenSource, type ProviderCallHook, type ProviderClientOptions, type RetryEvent } from './providerClient.ts';
 import { ProviderSession } from './providerSession.ts';
 import { QueryParameters } from './queryParameters.ts';
@@ -22,20 +21,17 @@ export class MethodNotAllowed extends AppError {
 export interface HubServiceOptions {
   /** Provider calls: timeout per attempt (default 15 s), retries, per-account concurrency, connections. */
   provider?: ProviderClientOptions;
-  /** Parts per batch request (default 50, at most 100: Google's limit). */
-  maxPartsPerBatch?: number;
 }
 
 export interface HubServiceDeps {
-  elements: ElementRegistry;
+  /** The elements served, with their hubs (the element registry). */
+  elements: HubElements;
   /** Access tokens of instances (ProviderTokenManager). */
   tokens: AccessTokenSource;
   logger?: { warn(object: object, message: string): void };
   /** Told about every provider request and batch part, with the quota it was charged (metrics). */
   onProviderCall?: ProviderCallHook;
   options?: HubServiceOptions;
-  /** The element hubs served; Gmail's by default. */
-  hubs?: readonly ElementHub[];
 }
 
 interface CompiledOperation {
@@ -49,7 +45,8 @@ const METHODS: readonly HubMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 export class HubService {
   private readonly client: ProviderClient;
   private readonly hubs: Map<string, { hub: ElementHub; operations: CompiledOperation[] }>;
-  private readonly maxPartsPerBatch: number;
+  /** Grants identified so far: each gets a concurrency key of its own (its account is not known yet). */
+  private grantsIdentified = 0;
 
   constructor(private readonly deps: HubServiceDeps) {
     const logger = deps.logger;
@@ -58,10 +55,9 @@ export class HubService {
       ...(deps.onProviderCall ? { onProviderCall: deps.onProviderCall } : {}),
       ...deps.options?.provider,
     });
-    this.maxPartsPerBatch = Math.min(100, Math.max(1, deps.options?.maxPartsPerBatch ?? 50));
     this.hubs = new Map(
-      (deps.hubs ?? [gmailHub]).map((hub) => [
-        hub.elementKey,
+      deps.elements.list().filter((hub) => hub.operations.length > 0).map((hub) => [
+        hub.key,
         {
           hub,
           operations: hub.operations.map((operation) => {
@@ -109,24 +105,39 @@ export class HubService {
       throw new MethodNotAllowed(`${method} is not supported on ${path}; use ${methods}`);
     }
 
-    const provider = new ProviderSession(
-      this.client,
-      {
-        instanceId: instance.id,
-        // Instances of the same mailbox share Google's per-user limits, so they share our limit too.
-        concurrencyKey: `${element.key}:${instance.provider_account ?? `instance-${instance.id}`}`,
-        providerName: element.name,
-      },
-      this.deps.elements.endpoints(element).apiBaseUrl,
-      this.maxPartsPerBatch,
-    );
+    const provider = this.session(element, {
+      instanceId: instance.id,
+      // Instances of the same provider account share its per-user limits, so they share our limit too.
+      concurrencyKey: `${element.key}:${instance.provider_account ?? `instance-${instance.id}`}`,
+    });
     return chosen.compiled.operation.handle({
       request: { ...request, method, path, query },
       params: chosen.params,
-      query: new QueryParameters(query),
+      query: new QueryParameters(query, { providerName: element.name }),
       provider,
       instance,
     });
+  }
+
+  /**
+   * The provider account behind a fresh grant, before an instance holds it: asked of the provider with
+   * the grant's access token through the same client as every other call (retries, limits, metrics).
+   * Undefined when the element cannot tell or the provider does not answer.
+   */
+  async identifyAccount(elementKey: string, accessToken: string): Promise<string | undefined> {
+    const element = this.deps.elements.get(elementKey);
+    if (!element.identifyAccount) return undefined;
+    this.grantsIdentified += 1;
+    const provider = this.session(element, { accessToken, concurrencyKey: `${element.key}:grant-${this.grantsIdentified}` });
+    try {
+      return await element.identifyAccount(provider);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private session(element: ElementHub, account: ({ instanceId: number } | { accessToken: string }) & { concurrencyKey: string }): ProviderSession {
+    return new ProviderSession(this.client, { ...account, providerName: element.name, readError: element.readProviderError }, this.deps.elements.apiBaseUrl(element));
   }
 
   /** Closes the provider connections. */
@@ -137,7 +148,7 @@ export class HubService {
 
 /**
  * The operation path, and the query merged from `query` and any query string in `path`: the poller may
- * pass a configured URL such as `/hubs/general/changed-messages?where=…` as it is.
+ * pass a configured URL such as `/hubs/general/messages?where=…` as it is.
  */
 function splitPath(rawPath: string, query: HubQuery, hub: string): { path: string; query: HubQuery } {
   const [pathPart = '', queryPart] = rawPath.split('?', 2);

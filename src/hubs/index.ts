@@ -1,9 +1,8 @@
-// The hubs capability: the hub request engine (HubService, used in process by the poller), its HTTP
-// routes, and the provider-call layer every element shares.
+// The hubs capability: the hub request engine (HubService, used in process by the poller and by the
+// hub routes in src/http), and the provider-call layer every element shares.
 
 export { HubService, MethodNotAllowed, type HubServiceDeps, type HubServiceOptions } from './hubService.ts';
 export { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
-export { hubRoutes, type HubRoutesDeps } from './hubRoutes.ts';
 export {
   ProviderClient,
   type AccessTokenSource,
@@ -12,10 +11,16 @@ export {
   type ProviderCallReport,
   type ProviderClientOptions,
   type ProviderOperation,
+  type ProviderQuery,
   type ProviderRequest,
   type ProviderResponse,
   type RetryEvent,
+  urlWithQuery,
 } from './providerClient.ts';
-export type { ElementHub, HubOperation, HubOperationContext } from './hubOperation.ts';
-export type { HubMessage, HubThread, HubDraft, HubLabel, HubAttachment } from './gmail/messageShape.ts';
-export type { ChangedMessage } from './gmail/changedMessages.ts';
+export { ProviderSession, type SessionCall } from './providerSession.ts';
+export { classifyFailure, parseJsonObject, providerAnswerError, readOAuthError, type ProviderErrorInfo, type ProviderErrorReader } from './providerErrors.ts';
+export { parseRetryAfter } from './retryPolicy.ts';
+export { ok, type ElementHub, type HubElements, type HubOperation, type HubOperationContext, type JsonSchema } from './hubOperation.ts';
+export { QueryParameters, type QueryParameterSupport } from './queryParameters.ts';
+export { KeyedConcurrencyLimiter } from './concurrencyLimiter.ts';
+export { parseCeql, parseCeqlExpression, type CeqlCondition, type CeqlExpression, type CeqlOperator, type CeqlValue } from './ceql.ts';

@@ -6,25 +6,31 @@
 import { Agent, request } from 'undici';
 import { ProviderError } from '../errors/index.ts';
 import { KeyedConcurrencyLimiter } from './concurrencyLimiter.ts';
-import { classifyFailure, networkError, providerAnswerError, readProviderError, type NetworkFailureKind } from './providerErrors.ts';
+import { classifyFailure, networkError, providerAnswerError, type NetworkFailureKind, type ProviderErrorReader } from './providerErrors.ts';
 import { DEFAULT_RETRY_OPTIONS, parseRetryAfter, retryDelayMs, type RetryOptions } from './retryPolicy.ts';
 
 export type ProviderHttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type ProviderQueryValue = string | number | boolean | readonly string[] | undefined;
 export type ProviderQuery = Readonly<Record<string, ProviderQueryValue>>;
 
-/** Whose token a call uses, whose limits it counts against, and whom error messages name. */
-export interface ProviderAccount {
-  instanceId: number;
-  /** Calls with the same key share one concurrency limit: one key per provider user (mailbox). */
+/**
+ * Whose token a call uses, whose limits it counts against, whom error messages name and how its
+ * provider words errors. The token is a stored instance's (refreshed once on 401), or one given with the
+ * call: a grant not yet stored with an instance (identifying its account while the instance is created),
+ * which cannot be refreshed, so a 401 is final.
+ */
+export type ProviderAccount = {
+  /** Calls with the same key share one concurrency limit: one key per provider user. */
   concurrencyKey: string;
-  /** The provider as error messages name it, e.g. "Gmail". */
+  /** The provider as error messages and metrics name it: the element's name. */
   providerName: string;
-}
+  /** The element's reader of its provider's error answers. */
+  readError: ProviderErrorReader;
+} & ({ instanceId: number } | { accessToken: string });
 
 /**
  * The provider's name for the method a call invokes and its quota cost, for counting calls: elements
- * name their methods (e.g. Gmail's `users.history.list`, 2 units), the hub engine stays generic.
+ * name their methods and costs as their provider publishes them; the hub engine stays generic.
  */
 export interface ProviderOperation {
   readonly name: string;
@@ -33,7 +39,7 @@ export interface ProviderOperation {
 
 /** One request the provider answered (status) or that got no answer ('error'); a batch part counts as one. */
 export interface ProviderCallReport {
-  /** The provider as error messages name it, e.g. "Gmail". */
+  /** The provider as error messages name it (the element's name). */
   provider: string;
   /** The operation's name, or the HTTP method when the caller named none. */
   method: string;
@@ -73,7 +79,8 @@ export interface AccessTokenSource {
 }
 
 export interface RetryEvent {
-  instanceId: number;
+  /** Absent for a call with a given token (no instance yet). */
+  instanceId?: number;
   method: ProviderHttpMethod;
   /** URL without its query (which may carry search terms). */
   url: string;
@@ -129,7 +136,7 @@ export class ProviderClient {
   /** The provider's 2xx answer; anything else, after retries, is thrown as a ProviderError. */
   async send(account: ProviderAccount, call: ProviderRequest): Promise<ProviderResponse> {
     const idempotent = call.idempotent ?? (call.method === 'GET' || call.method === 'PUT' || call.method === 'DELETE');
-    let token = await this.tokens.accessToken(account.instanceId);
+    let token = 'accessToken' in account ? account.accessToken : await this.tokens.accessToken(account.instanceId);
     let refreshed = false;
     for (let retries = 0; ; retries++) {
       const outcome = await this.limiter.run(account.concurrencyKey, () => this.attempt(call, token));
@@ -137,9 +144,9 @@ export class ProviderClient {
       if (outcome.kind === 'response') {
         const { response } = outcome;
         if (response.status >= 200 && response.status < 300) return response;
-        const info = readProviderError(response.body);
+        const info = account.readError(response.body);
         const kind = classifyFailure(response.status, info);
-        if (kind === 'unauthorized' && !refreshed) {
+        if (kind === 'unauthorized' && !refreshed && 'instanceId' in account) {
           // Expired or revoked early: refresh once and go again at once; this is not a retry.
           token = await this.renewToken(account, token);
           refreshed = true;
@@ -174,9 +181,11 @@ export class ProviderClient {
 
   /**
    * A token to use after `refused` was answered 401: another call may already have refreshed it, in
-   * which case that token is used instead of refreshing again.
+   * which case that token is used instead of refreshing again. A given token cannot be refreshed: it
+   * comes back as it is.
    */
   renewToken(account: ProviderAccount, refused?: string): Promise<string> {
+    if ('accessToken' in account) return Promise.resolve(account.accessToken);
     return this.tokens.accessToken(account.instanceId, { forceRefresh: true, ...(refused !== undefined ? { refused } : {}) });
   }
 
@@ -201,7 +210,8 @@ export class ProviderClient {
   }
 
   private async pause(account: ProviderAccount, call: ProviderRequest, retry: number, delayMs: number, reason: string): Promise<void> {
-    this.options.onRetry?.({ instanceId: account.instanceId, method: call.method, url: call.url, retry, delayMs: Math.round(delayMs), reason });
+    const instance = 'instanceId' in account ? { instanceId: account.instanceId } : {};
+    this.options.onRetry?.({ ...instance, method: call.method, url: call.url, retry, delayMs: Math.round(delayMs), reason });
     await this.sleepBeforeRetry(delayMs);
   }
 

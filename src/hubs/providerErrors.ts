@@ -1,14 +1,23 @@
-// Reads a provider's error answer and decides what it means for us: retry (rate limits, outages),
-// refresh the token (401), or give up with the status our caller should see and the provider's own
-// message. Google's error dialects are the reference; other providers' plain bodies still map by status.
+// Decides what a provider's error answer means for us: retry (rate limits, outages), refresh the token
+// (401), or give up with the status our caller should see and the provider's own message. Each element
+// reads its provider's error bodies (ProviderErrorReader): this module only acts on what they say, and
+// reads the one dialect every OAuth 2.0 provider shares.
 
 import { ProviderError } from '../errors/index.ts';
 
 export interface ProviderErrorInfo {
   message: string;
-  /** Google's `errors[0].reason` (e.g. `userRateLimitExceeded`), or the OAuth `error` code. */
+  /** The provider's code for the error (a reason, a status name), or the OAuth `error` code. */
   reason?: string;
+  /**
+   * A refusal over a limit, as the provider's reader tells it: `rate` passes after a pause (retried);
+   * `daily` is a quota that refills over hours, so retrying within a call cannot help.
+   */
+  limit?: 'rate' | 'daily';
 }
+
+/** Reads a provider's error answer; undefined when the body is not in its dialect (plain text, HTML). */
+export type ProviderErrorReader = (body: Buffer | string) => ProviderErrorInfo | undefined;
 
 export type FailureKind =
   /** The access token was refused: refresh it once and try again. */
@@ -19,41 +28,32 @@ export type FailureKind =
   | 'transient'
   | 'fatal';
 
-const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'concurrentLimitExceeded']);
-/** Quotas that refill over hours: retrying within a call cannot help. */
-const DAILY_LIMIT_REASONS = new Set(['dailyLimitExceeded', 'quotaExceeded', 'dailyLimitExceededUnreg']);
 const PASSED_THROUGH_CLIENT_STATUSES = new Set([400, 403, 404, 409, 412, 413]);
 
-export function readProviderError(body: Buffer | string): ProviderErrorInfo | undefined {
+/** The error body of RFC 6749 (OAuth 2.0): `{"error": "invalid_grant", "error_description": "..."}`. */
+export function readOAuthError(body: Buffer | string): ProviderErrorInfo | undefined {
+  const parsed = parseJsonObject(body);
+  if (parsed === undefined || typeof parsed.error !== 'string') return undefined;
+  const description = typeof parsed.error_description === 'string' ? parsed.error_description : parsed.error;
+  return { message: description, reason: parsed.error };
+}
+
+/** A JSON object body, or undefined. */
+export function parseJsonObject(body: Buffer | string): Record<string, unknown> | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
   } catch {
     return undefined;
   }
-  if (!isRecord(parsed)) return undefined;
-  const error = parsed.error;
-  if (isRecord(error)) {
-    // Gmail: {"error": {"code", "message", "errors": [{"reason", "message"}], "status"}}
-    const items = Array.isArray(error.errors) ? error.errors.filter(isRecord) : [];
-    const reason = typeof items[0]?.reason === 'string' ? items[0].reason : typeof error.status === 'string' ? error.status : undefined;
-    const message = typeof error.message === 'string' ? error.message : typeof items[0]?.message === 'string' ? items[0].message : '';
-    return { message, ...(reason !== undefined ? { reason } : {}) };
-  }
-  if (typeof error === 'string') {
-    // OAuth endpoints: {"error": "invalid_grant", "error_description": "..."}
-    const description = typeof parsed.error_description === 'string' ? parsed.error_description : error;
-    return { message: description, reason: error };
-  }
-  return undefined;
+  return isRecord(parsed) ? parsed : undefined;
 }
 
 export function classifyFailure(status: number, info: ProviderErrorInfo | undefined): FailureKind {
-  const reason = info?.reason;
   if (status === 401) return 'unauthorized';
   if (status === 429 || status === 403) {
-    if (reason !== undefined && DAILY_LIMIT_REASONS.has(reason)) return 'fatal';
-    if (status === 429 || (reason !== undefined && RATE_LIMIT_REASONS.has(reason))) return 'rateLimited';
+    if (info?.limit === 'daily') return 'fatal';
+    if (status === 429 || info?.limit === 'rate') return 'rateLimited';
     return 'fatal';
   }
   if (status === 408 || status >= 500) return 'transient';
@@ -67,7 +67,7 @@ export function providerAnswerError(provider: string, status: number, info: Prov
   const details = { providerStatus: status, ...(reason !== undefined ? { providerError: reason } : {}) };
   const tries = attempts > 1 ? ` (gave up after ${attempts} attempts)` : '';
   const kind = classifyFailure(status, info);
-  if (kind === 'rateLimited' || (reason !== undefined && DAILY_LIMIT_REASONS.has(reason))) {
+  if (kind === 'rateLimited' || info?.limit === 'daily') {
     const retryAfterSeconds = retryAfterMs !== undefined ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined;
     return new ProviderError(`${provider} rate limit reached${tries}. ${said}`, {
       ...details,

@@ -15,10 +15,12 @@ export interface QueryParameterSupport {
   /** The engine applies `fields` to the response with projectFields(); without it, `fields` is refused. */
   fields?: boolean;
   /**
-   * The order the operation's provider returns records in, as an orderBy value (`internalDate desc`);
+   * The order the operation's provider returns records in, as an orderBy value (`createdDate desc`);
    * orderBy may ask for exactly that order. Without it, any orderBy is refused: no sorting is done.
    */
   order?: string;
+  /** The provider, as the refusal of `page` names it (its listings page by token only). */
+  providerName?: string;
 }
 
 const FIELD_PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
@@ -34,7 +36,7 @@ export class QueryParameters {
   ) {
     if (this.nonEmpty('page') !== undefined) {
       throw new BadRequest(
-        'page is not supported: listings page by token, not by page number (Gmail has no page numbers); pass the Elements-Next-Page-Token header of the previous page as nextPage',
+        `page is not supported: listings page by token, not by page number (${support.providerName ?? 'the provider'} has no page numbers); pass the Elements-Next-Page-Token header of the previous page as nextPage`,
       );
     }
     const orderBy = this.nonEmpty('orderBy');
@@ -93,7 +95,7 @@ export class QueryParameters {
   }
 }
 
-/** `internalDate DESC` and ` internalDate  desc ` are the same order; a missing direction is ascending. */
+/** `createdDate DESC` and ` createdDate  desc ` are the same order; a missing direction is ascending. */
 function normalizeOrder(orderBy: string): string {
   const [field = '', direction = 'asc', ...rest] = orderBy.trim().split(/\s+/);
   return [field, direction.toLowerCase(), ...rest].join(' ');

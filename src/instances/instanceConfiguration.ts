@@ -15,9 +15,8 @@
 // A null (or empty) value is the key left unset, as in the configuration Cloud Elements shows back.
 
 import { BadRequest } from '../errors/index.ts';
-import { parsePollerConfiguration, parsePollerUrls, type PollerConfiguration, type ResourcePollerConfiguration } from '../events/index.ts';
+import { callbackUrlProblem, parsePollerConfiguration, parsePollerUrls, type PollerConfiguration, type ResourcePollerConfiguration } from '../events/index.ts';
 import type { ElementDefinition } from '../elements/index.ts';
-import { callbackUrlProblem } from './callbackUrlPolicy.ts';
 
 export const MASKED_SECRET = '********';
 
@@ -200,12 +199,12 @@ function isUnset(value: unknown): boolean {
 function pollerConfigurationOf(config: Record<string, unknown>, element: ElementDefinition): PollerConfiguration {
   const jsonField = 'configuration.event.poller.configuration';
   const urlsField = 'configuration.event.poller.urls';
-  const fromJson = isUnset(config['event.poller.configuration']) ? undefined : parsePollerConfiguration(config['event.poller.configuration'], { fieldName: jsonField });
+  const fromJson = isUnset(config['event.poller.configuration']) ? undefined : parsePollerConfiguration(config['event.poller.configuration'], { fieldName: jsonField, providerName: element.name });
   const fromUrls = isUnset(config['event.poller.urls'])
     ? undefined
     : parsePollerUrls(
         config['event.poller.urls'],
-        { hub: element.hub, defaults: element.defaultPollerConfiguration, pollable: element.resources.filter((r) => r.polling !== undefined).map((r) => r.name) },
+        { hub: element.hub, defaults: element.defaultPollerConfiguration, pollable: element.resources.filter((r) => r.polling !== undefined).map((r) => r.name), providerName: element.name },
         urlsField,
       );
   if (fromJson && fromUrls) {
@@ -217,7 +216,7 @@ function pollerConfigurationOf(config: Record<string, unknown>, element: Element
       );
     }
   }
-  return fromJson ?? fromUrls ?? parsePollerConfiguration(element.defaultPollerConfiguration, { fieldName: jsonField });
+  return fromJson ?? fromUrls ?? parsePollerConfiguration(element.defaultPollerConfiguration, { fieldName: jsonField, providerName: element.name });
 }
 
 /** What a legacy line can say (url and dates) is what the JSON form says for the resource. */

@@ -2,7 +2,7 @@
 // externalAuthentication "initial") and create, list, read, replace, patch and delete, always within
 // the caller's organization. Deleting revokes the provider grant unless another instance shares it.
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { generateSecret, generateWebhookSecret, hashSecret, type Keyring } from '../crypto/index.ts';
 
 import type { ElementDefinition, ElementRegistry } from '../elements/index.ts';
@@ -14,7 +14,6 @@ import {
   type ConfigurationPolicy,
   type InstanceConfiguration,
 } from './instanceConfiguration.ts';
-import { syncPollSchedules } from '../events/poller/scheduleSync.ts';
 import {
   configurationEntries,
   findConfigurationEntry,
@@ -79,11 +78,25 @@ export interface InstanceOwner {
   lastName: string | null;
 }
 
+/**
+ * Brings an instance's poll schedules in step with the instance, inside the same transaction. The poller
+ * owns it; the composition root passes it in, so instances do not import the poller.
+ */
+export type PollScheduleSync = (trx: Transaction<Database>, instance: InstanceRow, now?: number, options?: { intervalChanged?: boolean }) => Promise<void>;
+
 export interface InstanceServiceDeps {
   db: Kysely<Database>;
   keyring: Keyring;
   elements: ElementRegistry;
   policy: ConfigurationPolicy;
+  syncPollSchedules: PollScheduleSync;
+  /** Names the provider account behind a fresh grant through the provider client (HubService). */
+  accounts: AccountIdentifier;
+}
+
+/** The provider account behind an element's fresh access token; undefined if unknown. */
+export interface AccountIdentifier {
+  identifyAccount(elementKey: string, accessToken: string): Promise<string | undefined>;
 }
 
 function parseName(raw: unknown): string {
@@ -162,7 +175,7 @@ export class InstanceService {
         throw new BadRequest(`configuration.oauth.scope asks for ${missing.join(' ')}, which configuration.${REFRESH_TOKEN_KEY} was not granted (granted: ${tokens.scope})`);
       }
     }
-    const account = await element.identifyAccount?.(endpoints.apiBaseUrl, tokens.accessToken);
+    const account = await this.deps.accounts.identifyAccount(element.key, tokens.accessToken);
     return { tokens, account };
   }
 
@@ -228,7 +241,7 @@ export class InstanceService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-        await syncPollSchedules(trx, inserted);
+        await this.deps.syncPollSchedules(trx, inserted);
         return inserted;
       });
     } catch (error) {
@@ -371,7 +384,7 @@ export class InstanceService {
           .where('next_attempt_at', 'is', null)
           .execute();
       }
-      await syncPollSchedules(trx, result, now, { intervalChanged: result.refresh_interval_minutes !== row.refresh_interval_minutes });
+      await this.deps.syncPollSchedules(trx, result, now, { intervalChanged: result.refresh_interval_minutes !== row.refresh_interval_minutes });
       return result;
     });
     return this.view(updated);

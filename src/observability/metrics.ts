@@ -7,11 +7,15 @@
 // known in advance is bound once here, so a poll costs a table lookup and the increment itself.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DeliveryWorkerObserver } from '../events/delivery/deliveryWorker.ts';
-import type { CommittedCapture } from '../events/changeCapture.ts';
-import type { PollResult, PollWorkerObserver } from '../events/poller/pollWorker.ts';
-import type { DetectionKind } from '../events/poller/resourcePoller.ts';
-import type { EventPrunerObserver } from '../events/retention/eventPruner.ts';
+import {
+  EVENT_TYPES,
+  type CommittedCapture,
+  type DeliveryWorkerObserver,
+  type DetectionKind,
+  type EventPrunerObserver,
+  type PollResult,
+  type PollWorkerObserver,
+} from '../events/index.ts';
 import type { ProviderCallHook, ProviderCallReport } from '../hubs/index.ts';
 import { INSTANCE_STATES, PENDING_NOTIFICATION_STATUSES, CachedReader, type StoreBacklog } from './storeBacklog.ts';
 
@@ -33,7 +37,6 @@ const KINDS: readonly Kind[] = ['cursor', 'window', 'listing', 'unknown'];
 const POLL_RESULTS: readonly PollResult[] = ['success', 'baseline', 'failure', 'skipped'];
 const DELIVERY_STEPS: readonly DeliveryStep[] = ['done', 'retry', 'failed', 'gone'];
 const PRUNED_KINDS = ['notifications', 'events', 'attempts'] as const;
-const EVENT_TYPES = ['CREATED', 'UPDATED', 'DELETED'] as const;
 
 // Idle polls and local deliveries take milliseconds; provider timeouts and slow receivers tens of seconds.
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

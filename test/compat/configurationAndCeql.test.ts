@@ -25,7 +25,7 @@ import { BadRequest } from '../../src/errors/index.ts';
 import { parsePollerConfiguration, parsePollerUrls } from '../../src/events/index.ts';
 import { classifyWindowRecords } from '../../src/events/poller/windowChanges.ts';
 import { parseCeqlExpression } from '../../src/hubs/ceql.ts';
-import { gmailListFilter } from '../../src/hubs/gmail/listFilters.ts';
+import { gmailListFilter } from '../../src/elements/gmail/hub/listFilters.ts';
 import { projectFields, QueryParameters } from '../../src/hubs/queryParameters.ts';
 import { apiCall, createInstance, seedBody, startTestApp, type TestApp } from '../support/testApp.ts';
 import { waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
@@ -220,7 +220,10 @@ for (const dialect of testDialects()) {
       await refusedCreate({ 'event.notification.type': 'queue' }, /^configuration\.event\.notification\.type must be "webhook"/);
       await refusedCreate({ 'oauth.user.refresh_interval': '3600' }, /^configuration\.oauth\.user\.refresh_interval is not needed/);
       await refusedCreate({ 'event.poller.configuration': { messages: { url: '/hubs/general/messages', idField: 'id', filterByUpdateDate: false } } }, /messages\.filterByUpdateDate is not a polling configuration key/);
-      await refusedCreate({ 'event.poller.configuration': { messages: { url: '/hubs/general/messages?page=2', idField: 'id' } } }, /messages\.url: page is not supported/);
+      await refusedCreate(
+        { 'event.poller.configuration': { messages: { url: '/hubs/general/messages?page=2', idField: 'id' } } },
+        /messages\.url: page is not supported: listings page by token, not by page number \(Gmail has no page numbers\)/,
+      );
       // As CE shows configuration back: unset keys as null. Taken as unset, not stored.
       const instance = await createInstance(app, 'null-keys@example.com', {
         configuration: { 'event.notification.enabled': false, 'event.notification.subscription.id': null, 'filter.response.nulls': 'false', 'event.notification.type': 'webhook' },
@@ -366,7 +369,7 @@ for (const dialect of testDialects()) {
           [`/messages?where=${encodeURIComponent("q='from:bob' OR labelIds='INBOX'")}`, /^Invalid where: labelIds can only be joined with AND at the top level/],
           [`/messages?where=${encodeURIComponent('subject IS NULL')}`, /^Invalid where: unknown field 'subject'/],
           [`/messages?where=${encodeURIComponent('q IS NULL')}`, /^Invalid where: q supports = and !=, not IS NULL/],
-          ['/messages?page=2&pageSize=2', /^page is not supported: listings page by token/],
+          ['/messages?page=2&pageSize=2', /^page is not supported: listings page by token, not by page number \(Gmail has no page numbers\)/],
           [`/messages?orderBy=${encodeURIComponent('subject asc')}`, /^orderBy is not supported here/],
           ['/messages?fields=id,subject', /^fields is not supported here/],
           ['/labels?orderBy=name', /^orderBy is not supported here/],

@@ -21,13 +21,17 @@ const gmail: Element = {
   id: 1,
   key: 'gmail',
   name: 'Gmail',
+  description: 'Mail',
   hub: 'general',
+  authentication: { type: 'oauth2' },
+  configuration: [],
   resources: [
-    { name: 'changed-messages', path: '/changed-messages', methods: ['GET'], polling: 'cursor' },
-    { name: 'messages', path: '/messages', methods: ['GET'], polling: 'listing' },
-    { name: 'attachments', path: '/attachments', methods: ['GET'] },
+    { name: 'changed-messages', path: '/changed-messages', methods: ['GET'], description: 'Changes', polling: 'cursor' },
+    { name: 'messages', path: '/messages', methods: ['GET'], description: 'Messages', polling: 'listing' },
+    { name: 'attachments', path: '/attachments', methods: ['GET'], description: 'Attachments' },
   ],
   defaultPollerConfiguration: { 'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' } },
+  events: { supported: true, methods: ['polling'] },
 };
 
 function filled(overrides: Partial<InstanceFormValues> = {}): InstanceFormValues {

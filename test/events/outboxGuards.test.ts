@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import { after, before, describe, test } from 'node:test';
-import { commitPoll, LeaseLost, type PollCommit } from '../../src/events/changeCapture.ts';
-import type { DetectedChange } from '../../src/events/poller/changeDetection.ts';
+import type { DetectedChange } from '../../src/events/eventTypes.ts';
+import { commitPoll, LeaseLost, type PollCommit } from '../../src/events/outbox/index.ts';
 import { openStore, type Database, type InstanceRow, type Store } from '../../src/store/index.ts';
 import { TenantService } from '../../src/tenants/index.ts';
 import { createTestDatabase, testDialects, type TestDatabase } from '../support/databases.ts';

@@ -4,14 +4,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BadRequest } from '../../src/errors/index.ts';
-import { decodeBatchResponse, encodeBatchRequest } from '../../src/hubs/batchMultipart.ts';
+import { decodeBatchResponse, encodeBatchRequest } from '../../src/elements/gmail/batch/batchMultipart.ts';
 import { parseCeql } from '../../src/hubs/ceql.ts';
 import { KeyedConcurrencyLimiter } from '../../src/hubs/concurrencyLimiter.ts';
-import { decodeCursor, encodeCursor } from '../../src/hubs/gmail/changeCursor.ts';
-import { collateHistory } from '../../src/hubs/gmail/historyChanges.ts';
-import { gmailListFilter, historyLabelFilter } from '../../src/hubs/gmail/listFilters.ts';
-import { normalizeMessage } from '../../src/hubs/gmail/messageShape.ts';
-import { classifyFailure, providerAnswerError, readProviderError } from '../../src/hubs/providerErrors.ts';
+import { readGoogleError } from '../../src/elements/gmail/googleErrors.ts';
+import { decodeCursor, encodeCursor } from '../../src/elements/gmail/hub/changeCursor.ts';
+import { collateHistory } from '../../src/elements/gmail/hub/historyChanges.ts';
+import { gmailListFilter, historyLabelFilter } from '../../src/elements/gmail/hub/listFilters.ts';
+import { normalizeMessage } from '../../src/elements/gmail/hub/messageShape.ts';
+import { classifyFailure, providerAnswerError } from '../../src/hubs/providerErrors.ts';
 import { QueryParameters } from '../../src/hubs/queryParameters.ts';
 import { parseRetryAfter, retryDelayMs } from '../../src/hubs/retryPolicy.ts';
 import { compilePattern, matchPattern } from '../../src/hubs/routeMatcher.ts';
@@ -41,38 +42,40 @@ describe('retry schedule', () => {
 
 describe('provider errors', () => {
   const google = (code: number, reason: string, message = 'msg') => Buffer.from(JSON.stringify({ error: { code, message, errors: [{ reason, message }] } }));
+  /** What Gmail's reader makes of an error answer with this reason. */
+  const said = (reason: string, message: string) => readGoogleError(google(400, reason, message));
 
   it('reads Google API and OAuth error bodies, and nothing from HTML', () => {
-    assert.deepEqual(readProviderError(google(404, 'notFound', 'Requested entity was not found.')), { message: 'Requested entity was not found.', reason: 'notFound' });
-    assert.deepEqual(readProviderError('{"error":"invalid_grant","error_description":"Token has been expired or revoked."}'), {
+    assert.deepEqual(readGoogleError(google(404, 'notFound', 'Requested entity was not found.')), { message: 'Requested entity was not found.', reason: 'notFound' });
+    assert.deepEqual(readGoogleError('{"error":"invalid_grant","error_description":"Token has been expired or revoked."}'), {
       message: 'Token has been expired or revoked.',
       reason: 'invalid_grant',
     });
-    assert.equal(readProviderError('<html>502</html>'), undefined);
+    assert.equal(readGoogleError('<html>502</html>'), undefined);
   });
 
   it('classifies rate limits (429 and 403 rate reasons), outages, refusals', () => {
     assert.equal(classifyFailure(401, undefined), 'unauthorized');
-    assert.equal(classifyFailure(429, { message: '', reason: 'rateLimitExceeded' }), 'rateLimited');
-    assert.equal(classifyFailure(403, { message: '', reason: 'userRateLimitExceeded' }), 'rateLimited');
-    assert.equal(classifyFailure(403, { message: '', reason: 'rateLimitExceeded' }), 'rateLimited');
-    assert.equal(classifyFailure(403, { message: '', reason: 'dailyLimitExceeded' }), 'fatal');
-    assert.equal(classifyFailure(403, { message: '', reason: 'insufficientPermissions' }), 'fatal');
+    assert.equal(classifyFailure(429, said('rateLimitExceeded', '')), 'rateLimited');
+    assert.equal(classifyFailure(403, said('userRateLimitExceeded', '')), 'rateLimited');
+    assert.equal(classifyFailure(403, said('rateLimitExceeded', '')), 'rateLimited');
+    assert.equal(classifyFailure(403, said('dailyLimitExceeded', '')), 'fatal');
+    assert.equal(classifyFailure(403, said('insufficientPermissions', '')), 'fatal');
     assert.equal(classifyFailure(503, undefined), 'transient');
-    assert.equal(classifyFailure(400, { message: '', reason: 'invalidArgument' }), 'fatal');
+    assert.equal(classifyFailure(400, said('invalidArgument', '')), 'fatal');
   });
 
   it("maps final answers to what our caller sees, with Google's message", () => {
-    const notFound = providerAnswerError('Gmail', 404, { message: 'Requested entity was not found.', reason: 'notFound' });
+    const notFound = providerAnswerError('Gmail', 404, said('notFound', 'Requested entity was not found.'));
     assert.equal(notFound.statusCode, 404);
     assert.match(notFound.message, /Requested entity was not found\./);
-    assert.equal(providerAnswerError('Gmail', 400, { message: 'Invalid label', reason: 'invalidArgument' }).statusCode, 400);
-    assert.equal(providerAnswerError('Gmail', 403, { message: 'Insufficient Permission', reason: 'insufficientPermissions' }).statusCode, 403);
-    const limited = providerAnswerError('Gmail', 403, { message: 'User-rate limit exceeded.', reason: 'userRateLimitExceeded' }, 30_000, 4);
+    assert.equal(providerAnswerError('Gmail', 400, said('invalidArgument', 'Invalid label')).statusCode, 400);
+    assert.equal(providerAnswerError('Gmail', 403, said('insufficientPermissions', 'Insufficient Permission')).statusCode, 403);
+    const limited = providerAnswerError('Gmail', 403, said('userRateLimitExceeded', 'User-rate limit exceeded.'), 30_000, 4);
     assert.equal(limited.statusCode, 429);
     assert.equal(limited.headers['retry-after'], '30');
     assert.match(limited.message, /User-rate limit exceeded\..*|gave up after 4 attempts/);
-    assert.equal(providerAnswerError('Gmail', 503, { message: 'Backend Error', reason: 'backendError' }).statusCode, 502);
+    assert.equal(providerAnswerError('Gmail', 503, said('backendError', 'Backend Error')).statusCode, 502);
   });
 });
 

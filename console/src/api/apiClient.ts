@@ -9,7 +9,10 @@ import type {
   EventFilter,
   EventSummary,
   Instance,
+  OAuthUrl,
   PollerConfiguration,
+  Redelivery,
+  WebhookSecret,
 } from './types.ts';
 
 export const API_BASE = '/elements/api-v2';
@@ -105,7 +108,7 @@ export class ApiClient {
   async oauthUrl(elementKey: string, params: { apiKey: string; callbackUrl: string; state: string; scope?: string }): Promise<string> {
     const query = new URLSearchParams({ apiKey: params.apiKey, callbackUrl: params.callbackUrl, state: params.state });
     if (params.scope) query.set('scope', params.scope);
-    const result = await this.get<{ oauthUrl: string }>(`/elements/${encodeURIComponent(elementKey)}/oauth/url?${query}`);
+    const result = await this.get<OAuthUrl>(`/elements/${encodeURIComponent(elementKey)}/oauth/url?${query}`);
     return result.oauthUrl;
   }
 
@@ -149,15 +152,15 @@ export class ApiClient {
   }
 
   async redeliverFailed(instanceId: number): Promise<number> {
-    return (await this.request<{ notifications: number }>('POST', `/instances/${instanceId}/events/redeliver-failed`)).body.notifications;
+    return (await this.request<Redelivery>('POST', `/instances/${instanceId}/events/redeliver-failed`)).body.notifications;
   }
 
   async webhookSecret(instanceId: number): Promise<string> {
-    return (await this.get<{ secret: string }>(`/instances/${instanceId}/webhook-secret`)).secret;
+    return (await this.get<WebhookSecret>(`/instances/${instanceId}/webhook-secret`)).secret;
   }
 
   async rotateWebhookSecret(instanceId: number): Promise<string> {
-    return (await this.request<{ secret: string }>('POST', `/instances/${instanceId}/webhook-secret/rotate`)).body.secret;
+    return (await this.request<WebhookSecret>('POST', `/instances/${instanceId}/webhook-secret/rotate`)).body.secret;
   }
 
   /** Sandbox only: a message into the instance's emulated mailbox, which its poller then sees. */

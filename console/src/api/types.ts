@@ -1,126 +1,45 @@
-// The shapes the platform API returns, as far as the console reads them (the OpenAPI at /docs/json
-// is the full contract).
+// The shapes the platform API returns, under the names the console uses: each is a type of openapi.ts,
+// generated from the OpenAPI document (`npm run generate:api-types`), so a schema change reaches the
+// console's type check. Only what the API does not describe is written here: the console's own filter
+// and the console's settings (GET /console/config.json, a route of the console, not of the API).
 
-export interface ElementResource {
-  name: string;
-  path: string;
-  methods: string[];
-  description?: string;
-  /** How the poller detects changes of this resource; absent when it cannot be polled. */
-  polling?: 'cursor' | 'window' | 'listing';
-}
+import type { components, paths } from './openapi.ts';
 
-export interface ConfigurationField {
-  key: string;
-  name: string;
-  type: string;
-  description?: string;
-  required: boolean;
-  secret?: boolean;
-  defaultValue?: string;
-}
+type Schemas = components['schemas'];
 
-export interface PollerResourceConfiguration {
-  url: string;
-  idField: string;
-  [key: string]: unknown;
-}
+/** The JSON body of a route's 200 answer; `route` is the path after /elements/api-v2, as in the OpenAPI document. */
+export type ApiResponse<Route extends string, Method extends 'get' | 'post' | 'put' | 'patch' | 'delete'> = `/elements/api-v2${Route}` extends keyof paths
+  ? paths[`/elements/api-v2${Route}`][Method] extends { responses: { 200: { content: { 'application/json': infer Body } } } }
+    ? Body
+    : never
+  : never;
 
+export type Element = Schemas['Element'];
+export type ElementResource = Schemas['ElementResource'];
+export type ConfigurationField = Schemas['ConfigurationField'];
+
+/** One resource's poller settings: the URL and id field, and whichever other options the poller takes. */
+export type PollerResourceConfiguration = Schemas['PollerConfiguration'][string] & { [option: string]: unknown };
 export type PollerConfiguration = Record<string, PollerResourceConfiguration>;
 
-export interface Element {
-  id: number;
-  key: string;
-  name: string;
-  description?: string;
-  hub: string;
-  authentication?: { type: string; scopes?: string[] };
-  resources: ElementResource[];
-  defaultPollerConfiguration?: PollerConfiguration;
-  configuration?: ConfigurationField[];
-  events?: { supported: boolean; methods: string[] };
-}
+export type Instance = Schemas['Instance'];
+export type PollingHealth = Schemas['PollingHealth'];
+export type ResourcePollingHealth = PollingHealth['resources'][number];
 
-export interface ResourcePollingHealth {
-  resource: string;
-  baselineDate: string | null;
-  lastPollDate: string | null;
-  lastSuccessDate: string | null;
-  nextPollDate: string | null;
-  lastError: string | null;
-  consecutiveFailures: number;
-}
-
-export interface PollingHealth {
-  disabled: boolean;
-  disabledReason: string | null;
-  callbackGone: boolean;
-  resources: ResourcePollingHealth[];
-}
-
-export interface Instance {
-  id: number;
-  name: string;
-  token: string;
-  element: { id: number; key: string; name: string; hub: string };
-  tags: string[];
-  valid: boolean;
-  invalidReason?: string;
-  disabled: boolean;
-  eventsEnabled: boolean;
-  eventsNotificationCallbackUrl: string | null;
-  eventsPollerRefreshInterval: number | null;
-  configuration: Record<string, string>;
-  providerAccount?: string;
-  createdDate: string;
-  updatedDate: string;
-  /** Only on GET /instances/{id}. */
-  eventsPolling?: PollingHealth;
-}
-
-export type DeliveryStatus = 'NEW' | 'RETRYING' | 'DELIVERED' | 'FAILED';
+export type EventSummary = Schemas['Event'];
+export type EventDetail = Schemas['EventDetail'];
+export type DeliveryAttempt = Schemas['DeliveryAttempt'];
+export type DeliveryStatus = EventSummary['deliveryStatus'];
 /** Cloud Elements' event state, derived from the delivery state (the console shows the delivery state). */
-export type CeEventStatus = 'NEW' | 'RECEIVED' | 'DISPATCHED' | 'CONSUMED' | 'NOTIFIED';
+export type CeEventStatus = EventSummary['status'];
+export type EventType = EventSummary['eventType'];
+export type WebhookSecret = Schemas['WebhookSecret'];
+export type OAuthUrl = ApiResponse<'/elements/{keyOrId}/oauth/url', 'get'>;
+export type Redelivery = ApiResponse<'/instances/{id}/events/redeliver-failed', 'post'>;
+export type PollingDisabledInstance = ApiResponse<'/instances/polling-disabled', 'get'>[number];
+
 export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['NEW', 'RETRYING', 'DELIVERED', 'FAILED'];
-export const EVENT_TYPES = ['CREATED', 'UPDATED', 'DELETED'] as const;
-
-export interface EventSummary {
-  id: string;
-  instanceId: number;
-  objectType: string;
-  objectId: string;
-  eventType: string;
-  sequence: number;
-  date: string;
-  pollDate: string;
-  createdDate: string;
-  deliveryStatus: DeliveryStatus;
-  /** Cloud Elements' fields. */
-  status: CeEventStatus;
-  eventDate: string;
-  providerData: string;
-  notificationId: string;
-  attemptCount: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  nextAttemptDate: string | null;
-  deliveredDate: string | null;
-}
-
-export interface DeliveryAttempt {
-  attemptedDate: string;
-  durationMs: number;
-  statusCode: number | null;
-  outcome: string;
-  responseExcerpt: string | null;
-  error: string | null;
-}
-
-export interface EventDetail extends EventSummary {
-  record: unknown;
-  notification: unknown;
-  attempts: DeliveryAttempt[];
-}
+export const EVENT_TYPES: readonly EventType[] = ['CREATED', 'UPDATED', 'DELETED'];
 
 export interface EventFilter {
   deliveryStatus?: DeliveryStatus | '';
@@ -128,7 +47,7 @@ export interface EventFilter {
   pageSize?: number;
 }
 
-/** GET /console/config.json: what the server tells the console about itself. */
+/** GET /console/config.json: what the server tells the console about itself (src/http/routes/consoleRoutes.ts). */
 export interface ConsoleConfig {
   sandbox: boolean;
   googleEmulatorUrl?: string;

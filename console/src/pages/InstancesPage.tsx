@@ -1,5 +1,6 @@
 // The organization's instances at a glance: account, validity, events, polling trouble.
 
+import type { PollingDisabledInstance } from '../api/types.ts';
 import { LoadProblem } from '../components/LoadProblem.tsx';
 import { StatusBadge } from '../components/StatusBadge.tsx';
 import { useConsole } from '../consoleContext.ts';
@@ -10,7 +11,7 @@ import { Link } from '../router.tsx';
 export function InstancesPage() {
   const { api } = useConsole();
   const state = useApiData(async () => {
-    const [instances, pollingDisabled] = await Promise.all([api.listInstances(), api.get<{ id: number; reason: string | null }[]>('/instances/polling-disabled')]);
+    const [instances, pollingDisabled] = await Promise.all([api.listInstances(), api.get<PollingDisabledInstance[]>('/instances/polling-disabled')]);
     return { instances, pollingDisabled: new Map(pollingDisabled.map((p) => [p.id, p.reason])) };
   }, [api], { refreshMs: 10_000 });
 

@@ -1,8 +1,12 @@
-// The Gmail element, as data: Google's OAuth 2.0 endpoints, the default scope, its hub resources and
-// the default poller configuration of the Cloud Elements product page.
+// The Gmail element, the one object registered for it: Google's OAuth 2.0 endpoints, the default scope,
+// its hub resources and the default poller configuration of the Cloud Elements product page (as data),
+// with its hub's operations, Google's error dialect, how it names a grant's account (users.getProfile)
+// and the fields of its change feed's records.
 
-import { request } from 'undici';
 import type { ElementDefinition } from '../elementDefinition.ts';
+import { readGoogleError } from './googleErrors.ts';
+import { GmailApi } from './hub/gmailApi.ts';
+import { gmailHubOperations } from './hub/gmailHub.ts';
 
 export const GOOGLE_ORIGINS = {
   accounts: 'https://accounts.google.com',
@@ -56,22 +60,13 @@ export const gmailElement: ElementDefinition = {
     'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' },
   },
   events: { supported: true, methods: ['polling'] },
-  async identifyAccount(apiBaseUrl, accessToken) {
+  // changed-messages records are messages: historyId versions each change, internalDate dates a creation.
+  changeFeeds: { 'changed-messages': { versionField: 'historyId', createdDateField: 'internalDate' } },
+  operations: gmailHubOperations,
+  readProviderError: readGoogleError,
+  async identifyAccount(provider) {
     // users.getProfile costs 1 quota unit and proves the token works for Gmail.
-    try {
-      const response = await request(`${apiBaseUrl}/users/me/profile`, {
-        headers: { authorization: `Bearer ${accessToken}` },
-        headersTimeout: 10_000,
-        bodyTimeout: 10_000,
-      });
-      if (response.statusCode !== 200) {
-        await response.body.dump();
-        return undefined;
-      }
-      const profile = (await response.body.json()) as { emailAddress?: unknown };
-      return typeof profile.emailAddress === 'string' ? profile.emailAddress : undefined;
-    } catch {
-      return undefined;
-    }
+    const profile: { emailAddress?: unknown } | undefined = await new GmailApi(provider).profile();
+    return typeof profile?.emailAddress === 'string' ? profile.emailAddress : undefined;
   },
 };

@@ -7,7 +7,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { Agent } from 'undici';
-import { isPrivateAddress } from '../../instances/index.ts';
+import { isPrivateAddress } from './callbackUrlPolicy.ts';
 
 export class PrivateAddressRefused extends Error {}
 

@@ -7,8 +7,8 @@
 // Cloud Elements repeats a poll's whole vendor payload in every notification of that poll, which would
 // make a poll of n changes cost n²/10 records on the wire; receivers (and the chaos verdict) pair by index.
 
-import { deterministicUuid } from '../poller/deterministicId.ts';
-import type { EventType, ProviderRecord } from '../poller/changeDetection.ts';
+import { deterministicUuid } from '../deterministicId.ts';
+import type { EventType, ProviderRecord } from '../eventTypes.ts';
 
 export const MAX_EVENTS_PER_NOTIFICATION = 10;
 

@@ -1,27 +1,9 @@
 // What change detection produces, shared by the three detection kinds (cursor, date window, full listing),
 // and the record helpers they all use: the id at `idField` and a key-order-independent fingerprint.
+// The change itself (DetectedChange, EventType) is events-wide vocabulary: ../eventTypes.ts.
 
 import { createHash } from 'node:crypto';
-
-export type EventType = 'CREATED' | 'UPDATED' | 'DELETED';
-export const EVENT_TYPES: readonly EventType[] = ['CREATED', 'UPDATED', 'DELETED'];
-
-export type ProviderRecord = Record<string, unknown>;
-
-export interface DetectedChange {
-  readonly objectId: string;
-  readonly eventType: EventType;
-  readonly record: ProviderRecord;
-  /** Fingerprint, record date or provider version (historyId): the part of the event id that changes per change. */
-  readonly version: string;
-  /**
-   * When the change happened, where the detection can know it: a window record's updated (else created)
-   * date, a cursor record's creation date for CREATED. Otherwise — listings, a change feed's updates and
-   * deletions, records without a usable date — the date of the poll that saw it.
-   * The envelope's `events[].date`; not part of the event id.
-   */
-  readonly date: Date;
-}
+import type { DetectedChange, ProviderRecord } from '../eventTypes.ts';
 
 export type SkipReason = 'missing-id' | 'invalid-event-type';
 

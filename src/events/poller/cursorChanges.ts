@@ -1,29 +1,21 @@
-// Cursor change detection: the hub already returns changes since a cursor (Gmail history), each record
-// labelled with its eventType. We only turn them into events, one per object per page.
+// Cursor change detection: the hub already returns changes since a cursor (the element's change feed),
+// each record labelled with its eventType. We only turn them into events, one per object per page.
 
+import { EVENT_TYPES, type DetectedChange, type EventType, type ProviderRecord } from '../eventTypes.ts';
 import { parseRecordDate } from './recordDates.ts';
-import {
-  EVENT_TYPES,
-  getIdField,
-  recordFingerprint,
-  type DetectedChange,
-  type DetectionResult,
-  type EventType,
-  type ProviderRecord,
-  type SkippedRecord,
-} from './changeDetection.ts';
+import { getIdField, recordFingerprint, type DetectionResult, type SkippedRecord } from './changeDetection.ts';
 
 export interface CursorOptions {
   /** Where the object id is; `id` by default. */
   readonly idField?: string;
   /** The field carrying CREATED/UPDATED/DELETED, removed from the record we deliver. `eventType` by default. */
   readonly eventTypeField?: string;
-  /** The provider's version of the change (Gmail `historyId`); the fingerprint when absent. */
+  /** The provider's version of the change (the element names it); the fingerprint when absent. */
   readonly versionField?: string;
   /**
-   * Where a record states when its object came to be (Gmail `internalDate`: epoch ms, or ISO-8601): a
-   * CREATED event's date. A change feed states no date for other changes (Gmail history records carry
-   * none), so UPDATED and DELETED events, and records without a usable value, get the poll date.
+   * Where a record states when its object came to be (epoch ms, or ISO-8601; the element names it): a
+   * CREATED event's date. A change feed states no date for other changes, so UPDATED and DELETED events,
+   * records without a usable value, and feeds that name no such field get the poll date.
    */
   readonly createdDateField?: string;
   readonly pollDate?: Date;
@@ -37,8 +29,7 @@ export interface CursorOptions {
 export function eventsFromCursorRecords(records: readonly unknown[], options: CursorOptions = {}): DetectionResult {
   const idField = options.idField ?? 'id';
   const eventTypeField = options.eventTypeField ?? 'eventType';
-  const versionField = options.versionField ?? 'historyId';
-  const createdDateField = options.createdDateField ?? 'internalDate';
+  const { versionField, createdDateField } = options;
   const pollDate = options.pollDate ?? new Date();
   const byId = new Map<string, DetectedChange>();
   const skippedRecords: SkippedRecord[] = [];
@@ -59,7 +50,7 @@ export function eventsFromCursorRecords(records: readonly unknown[], options: Cu
       skippedRecords.push({ index, reason: 'missing-id' });
       return;
     }
-    const providerVersion = record[versionField];
+    const providerVersion = versionField === undefined ? undefined : record[versionField];
     const baseVersion =
       typeof providerVersion === 'string' || typeof providerVersion === 'number' ? String(providerVersion) : recordFingerprint(record);
     // A deletion may carry the same provider version as the last update; keep their ids apart.
@@ -67,7 +58,7 @@ export function eventsFromCursorRecords(records: readonly unknown[], options: Cu
     const earlier = byId.get(objectId);
     const merged: EventType = earlier?.eventType === 'CREATED' && eventType === 'UPDATED' ? 'CREATED' : eventType;
     byId.delete(objectId); // re-insert so the order follows the last appearance
-    const date = (merged === 'CREATED' ? createdDate(record[createdDateField]) : undefined) ?? pollDate;
+    const date = (merged === 'CREATED' && createdDateField !== undefined ? createdDate(record[createdDateField]) : undefined) ?? pollDate;
     byId.set(objectId, { objectId, eventType: merged, record, version, date });
   });
   return { changes: [...byId.values()], skipped: skippedRecords.length, skippedRecords };

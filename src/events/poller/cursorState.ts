@@ -1,11 +1,12 @@
 // The state a cursor resource keeps so that an expired cursor loses nothing: for every object the
-// receiver was told about, a fingerprint of the fields the element names (Gmail: a message's labels).
+// receiver was told about, a fingerprint of the fields the element names (e.g. a message's labels).
 // Each committed page of changes updates it; when the provider no longer has changes from the cursor,
 // a snapshot of every object compared with it tells what the gap held: objects gone (DELETED), objects
 // whose fields differ (UPDATED) and new objects (CREATED). Plain functions over plain data.
 
 import { createHash } from 'node:crypto';
-import { getIdField, type DetectedChange, type ProviderRecord } from './changeDetection.ts';
+import type { DetectedChange, ProviderRecord } from '../eventTypes.ts';
+import { getIdField } from './changeDetection.ts';
 
 /** A short, key-order and list-order independent hash of the named fields of a record. */
 export function stateFingerprint(record: ProviderRecord, fields: readonly string[]): string {

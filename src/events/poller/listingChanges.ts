@@ -1,7 +1,8 @@
 // Full-listing change detection: diff every record of a resource against the fingerprints stored after the
 // previous poll. The caller must pass the COMPLETE listing; a partial one would report missing ids as DELETED.
 
-import { getIdField, minimalRecord, recordFingerprint, type DetectedChange, type DetectionResult, type SkippedRecord } from './changeDetection.ts';
+import type { DetectedChange } from '../eventTypes.ts';
+import { getIdField, minimalRecord, recordFingerprint, type DetectionResult, type SkippedRecord } from './changeDetection.ts';
 
 export interface ListingOptions {
   /** The date given to every change (listings carry no change dates). Defaults to now. */

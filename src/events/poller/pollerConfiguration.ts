@@ -7,7 +7,8 @@
 // Configuration"); any other key is refused by name rather than stored and ignored.
 
 import { BadRequest, checkJsonValue } from '../../errors/index.ts';
-import { QueryParameters } from '../../hubs/queryParameters.ts';
+import { QueryParameters } from '../../hubs/index.ts';
+import { normalizeResourceKey } from '../deterministicId.ts';
 import { validateDateFormat } from './recordDates.ts';
 import { resolveTimeZone } from './timeZones.ts';
 import { validatePollUrl } from './urlPlaceholders.ts';
@@ -54,7 +55,7 @@ const DATE_KEYS = ['updatedDateField', 'updatedDateFormat', 'updatedDateTimezone
 const ENTRY_KEYS = ['url', 'idField', 'datesConfiguration', 'pageSize', 'pollDelay', 'filterByUpdatedDate', 'filterByCurrentDate', 'createdCheckTolerance'] as const;
 
 /** Validates and normalizes a poller configuration; throws BadRequest naming the offending field. */
-export function parsePollerConfiguration(value: unknown, options: { fieldName?: string } = {}): PollerConfiguration {
+export function parsePollerConfiguration(value: unknown, options: { fieldName?: string; providerName?: string } = {}): PollerConfiguration {
   const field = options.fieldName ?? DEFAULT_POLLER_CONFIGURATION_FIELD;
   const root = objectFromValue(value, field, 'must be an object or a JSON string');
   const count = Object.keys(root).length;
@@ -69,7 +70,7 @@ export function parsePollerConfiguration(value: unknown, options: { fieldName?: 
       throw new BadRequest(`${field}.${key} is configured twice ("${earlier}" and "${rawKey}")`);
     }
     originalKeys.set(key, rawKey);
-    result.set(key, parseResourceEntry(entry, `${field}.${key}`));
+    result.set(key, parseResourceEntry(entry, `${field}.${key}`, options.providerName));
   }
   // fromEntries defines own properties, so a resource named __proto__ cannot reach the prototype.
   return Object.fromEntries(result);
@@ -83,6 +84,8 @@ export interface PollerUrlsContext {
   readonly defaults: Readonly<Record<string, { url: string; idField: string }>>;
   /** Resources the element can poll. */
   readonly pollable: readonly string[];
+  /** The element's provider, as the hub's refusals name it. */
+  readonly providerName?: string;
 }
 
 const LEGACY_FIELDS = ['resource', 'pollerUrl', 'xPathFilter', 'updatedDateField', 'updatedDateFormat', 'updatedDateTimezone', 'createdDateField', 'createdDateFormat', 'createdDateTimezone'] as const;
@@ -137,12 +140,7 @@ export function parsePollerUrls(value: unknown, context: PollerUrlsContext, fiel
     }
   });
   if (entries.size === 0) throw new BadRequest(`${fieldName} names no resource to poll`);
-  return parsePollerConfiguration(Object.fromEntries(entries), { fieldName });
-}
-
-/** `/changed-messages` and `changed-messages` name the same resource. */
-export function normalizeResourceKey(key: string): string {
-  return key.trim().replace(/^\//, '');
+  return parsePollerConfiguration(Object.fromEntries(entries), { fieldName, providerName: context.providerName });
 }
 
 /** The hub and the resource path of a poll URL: `/hubs/general/changed-messages?x=1` → general, changed-messages. */
@@ -153,7 +151,7 @@ export function resourceNameFromUrl(url: string): { hubKey: string; resourceName
   return { hubKey: match[1], resourceName: match[2] };
 }
 
-function parseResourceEntry(entry: unknown, field: string): ResourcePollerConfiguration {
+function parseResourceEntry(entry: unknown, field: string, providerName: string | undefined): ResourcePollerConfiguration {
   const source = objectFromValue(entry, field, 'must be an object');
   refuseUnknownKeys(source, ENTRY_KEYS, field, (key) => {
     if (key === 'filterByUpdateDate') return 'the key is filterByUpdatedDate (the polling guide\'s prose misspells it)';
@@ -161,7 +159,7 @@ function parseResourceEntry(entry: unknown, field: string): ResourcePollerConfig
     return undefined;
   });
   const url = requiredString(source, 'url', field);
-  validateUrl(url, `${field}.url`);
+  validateUrl(url, `${field}.url`, providerName);
   const idField = requiredString(source, 'idField', field);
   if (idField.split('.').some((segment) => segment === '')) throw new BadRequest(`${field}.idField must be a dot path such as id or message.id`);
 
@@ -225,7 +223,7 @@ function refuseUnknownKeys(source: Record<string, unknown>, known: readonly stri
   }
 }
 
-function validateUrl(url: string, field: string): void {
+function validateUrl(url: string, field: string, providerName: string | undefined): void {
   if (!url.startsWith('/hubs/')) throw new BadRequest(`${field} must start with /hubs/ (relative to the element), got "${url}"`);
   // Placeholders may hold spaces and quotes; check the rest of the URL with them removed.
   const withoutPlaceholders = url.replace(/\$\{[^}]*\}/g, 'x');
@@ -239,7 +237,7 @@ function validateUrl(url: string, field: string): void {
   // The hub refuses page, orderBy and fields (queryParameters.ts): say so now, not at every poll.
   const query = new URLSearchParams(withoutPlaceholders.split('?')[1] ?? '');
   try {
-    new QueryParameters(Object.fromEntries([...query.keys()].map((name) => [name, query.getAll(name)])));
+    new QueryParameters(Object.fromEntries([...query.keys()].map((name) => [name, query.getAll(name)])), { providerName });
   } catch (error) {
     if (error instanceof BadRequest) throw new BadRequest(`${field}: ${error.message}`);
     throw error;

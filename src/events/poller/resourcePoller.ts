@@ -1,7 +1,8 @@
 // One poll of one (instance, resource): reads the resource through the hub (in process), detects the
 // changes with the strongest method the resource allows, and commits them through the outbox.
-//   cursor   — the hub's change feed (Gmail changed-messages over history.list), page by page, keeping
-//              the state of each object when the element says how to recover an expired cursor;
+//   cursor   — the element's change feed, page by page, its records read as the element names their
+//              fields, keeping the state of each object when the element says how to recover an
+//              expired cursor;
 //   window   — a URL with date placeholders, filled from the last poll minus pollDelay;
 //   listing  — every page, diffed against the stored fingerprints.
 // The first poll of a resource records the baseline and emits nothing.
@@ -9,11 +10,12 @@
 import type { Kysely } from 'kysely';
 import type { ElementDefinition, ElementResource } from '../../elements/index.ts';
 import { ProviderError } from '../../errors/index.ts';
-import { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubRequest, type HubResponse } from '../../hubs/hubContract.ts';
+import { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubRequest, type HubResponse } from '../../hubs/index.ts';
 import type { Database, InstanceRow, PollScheduleRow } from '../../store/index.ts';
-import { commitPoll, loadFingerprints, type CaptureListener, type FingerprintWrite } from '../changeCapture.ts';
-import { minimalRecord, type DetectedChange, type ProviderRecord } from './changeDetection.ts';
-import { eventsFromCursorRecords } from './cursorChanges.ts';
+import type { DetectedChange, ProviderRecord } from '../eventTypes.ts';
+import { commitPoll, loadFingerprints, type CaptureListener, type FingerprintWrite } from '../outbox/index.ts';
+import { minimalRecord } from './changeDetection.ts';
+import { eventsFromCursorRecords, type CursorOptions } from './cursorChanges.ts';
 import { compareSnapshot, pageFingerprints } from './cursorState.ts';
 import { detectListingChanges } from './listingChanges.ts';
 import { resourceNameFromUrl, type ResourcePollerConfiguration } from './pollerConfiguration.ts';
@@ -66,6 +68,12 @@ const RECORD_READS_AT_ONCE = 8;
 function elementResource(element: ElementDefinition, config: ResourcePollerConfiguration): ElementResource | undefined {
   const { resourceName } = resourceNameFromUrl(config.url);
   return element.resources.find((r) => r.name === resourceName);
+}
+
+/** How the cursor resource's records are read: the id field configured, the other fields as the element names them. */
+function cursorOptions(ctx: PollContext): CursorOptions {
+  const { resourceName } = resourceNameFromUrl(ctx.config.url);
+  return { idField: ctx.config.idField, pollDate: new Date(ctx.startedAt), ...ctx.element.changeFeeds?.[resourceName] };
 }
 
 export function detectionKind(element: ElementDefinition, config: ResourcePollerConfiguration): DetectionKind {
@@ -184,7 +192,7 @@ async function pollCursor(ctx: PollContext): Promise<PollOutcome> {
       if (error instanceof CursorExpired) return resynchronize(ctx, events);
       throw error;
     }
-    const detection = eventsFromCursorRecords(records(response, schedule.resource), { idField: config.idField, pollDate: new Date(ctx.startedAt) });
+    const detection = eventsFromCursorRecords(records(response, schedule.resource), cursorOptions(ctx));
     const next = response.headers[HUB_HEADERS.nextCursor];
     if (!next) throw new ProviderError(`the hub gave no next cursor for ${schedule.resource}`, { statusCode: 502 });
     const hasMore = response.headers[HUB_HEADERS.hasMore] === 'true';
@@ -242,8 +250,8 @@ function hubUrl(ctx: PollContext, path: string, id?: string): string {
 }
 
 /**
- * The provider no longer has changes from our cursor (Gmail keeps history about a week, sometimes
- * hours). A fresh cursor first, so nothing from now on is lost; then the element's snapshot of every
+ * The provider no longer has changes from our cursor (providers keep change history for a while, a
+ * week or only hours). A fresh cursor first, so nothing from now on is lost; then the element's snapshot of every
  * object, compared with the state the receiver was told about, gives the gap's changes: DELETED for
  * objects gone, UPDATED for objects whose state differs, CREATED for new ones (their records read one by
  * one). Events, the new state and the fresh cursor commit together; a crash before that repeats the
@@ -279,7 +287,7 @@ async function resynchronize(ctx: PollContext, eventsSoFar: number): Promise<Pol
   }
   const fingerprints = new Map(difference.fingerprints);
   for (const id of vanished) fingerprints.delete(id);
-  const changes: DetectedChange[] = eventsFromCursorRecords(records, { idField: config.idField, pollDate: new Date(ctx.startedAt) }).changes;
+  const changes: DetectedChange[] = eventsFromCursorRecords(records, cursorOptions(ctx)).changes;
   const written = await commitPoll(ctx.db, {
     ...commitBase(ctx),
     changes,

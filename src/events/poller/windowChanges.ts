@@ -2,7 +2,8 @@
 // placeholders); `datesConfiguration` tells CREATED from UPDATED and the filters trim the window's edges.
 
 import { parseRecordDate } from './recordDates.ts';
-import { getIdField, recordFingerprint, type DetectedChange, type DetectionResult, type SkippedRecord } from './changeDetection.ts';
+import type { DetectedChange } from '../eventTypes.ts';
+import { getIdField, recordFingerprint, type DetectionResult, type SkippedRecord } from './changeDetection.ts';
 import { DEFAULT_FILTER_BY_UPDATED_DATE, type ResourcePollerConfiguration } from './pollerConfiguration.ts';
 
 export interface PollWindow {

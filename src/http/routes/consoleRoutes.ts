@@ -1,13 +1,14 @@
 // The web console's server side: the built single-page app (console/dist) at `/` with a fallback to
 // index.html for the console's own paths, the console's unauthenticated settings at
 // `/console/config.json`, and, in the sandbox only, a route that drops a test email into the emulated
-// mailbox of one of the caller's instances.
+// mailbox of one of the caller's instances. A Fastify plugin: the @fastify/static it registers (for
+// reply.sendFile) stays within its scope.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { BadRequest, ProviderError } from '../../errors/index.ts';
 import type { InstanceService } from '../../instances/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
@@ -84,7 +85,7 @@ function isReserved(pathname: string, prefixes: readonly string[]): boolean {
   return prefixes.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`));
 }
 
-export async function consoleRoutes(app: FastifyInstance, deps: ConsoleRoutesDeps): Promise<void> {
+export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesDeps> = async (app, deps) => {
   const distDir = deps.distDir ?? DEFAULT_DIST_DIR;
   const config: ConsoleConfig = deps.config ?? { sandbox: false };
 
@@ -141,7 +142,7 @@ export async function consoleRoutes(app: FastifyInstance, deps: ConsoleRoutesDep
     }
     return sendIndex(reply, distDir);
   });
-}
+};
 
 /** Every client-side route gets the same page; the console's router reads the path. */
 function sendIndex(reply: FastifyReply, distDir: string): FastifyReply | Promise<FastifyReply> {

@@ -1,7 +1,7 @@
 // GET /elements, /elements/{keyOrId}, its configuration fields and metadata, and the provider's OAuth
 // redirect URL. (POST /elements/{keyOrId}/instances lives with the instance routes.)
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ElementDefinition, ElementRegistry } from '../../elements/index.ts';
 import { BadRequest } from '../../errors/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
@@ -55,7 +55,7 @@ function metadata(element: ElementDefinition) {
   };
 }
 
-export function elementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): void {
+export const elementRoutes: FastifyPluginAsync<ElementRoutesDeps> = async (app, deps) => {
   const tags = ['elements'];
   const keyOrId = { type: 'object', properties: { keyOrId: { type: 'string' } }, required: ['keyOrId'] } as const;
 
@@ -75,7 +75,14 @@ export function elementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): vo
 
   app.get<{ Params: { keyOrId: string } }>(
     '/elements/:keyOrId/configuration',
-    { schema: { tags, summary: 'Configuration fields of an element instance', params: keyOrId } },
+    {
+      schema: {
+        tags,
+        summary: 'Configuration fields of an element instance',
+        params: keyOrId,
+        response: { 200: { type: 'array', items: { $ref: 'ConfigurationField#' } }, ...errorResponses },
+      },
+    },
     async (request) => {
       await deps.auth.caller(request);
       return deps.elements.get(request.params.keyOrId).configuration;
@@ -109,7 +116,7 @@ export function elementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): vo
           },
         },
         response: {
-          200: { type: 'object', properties: { oauthUrl: { type: 'string' }, element: { type: 'string' } } },
+          200: { type: 'object', properties: { oauthUrl: { type: 'string' }, element: { type: 'string' } }, required: ['oauthUrl', 'element'] },
           ...errorResponses,
         },
       },
@@ -129,4 +136,4 @@ export function elementRoutes(app: FastifyInstance, deps: ElementRoutesDeps): vo
       return { oauthUrl: deps.elements.oauthUrl(element, { apiKey, callbackUrl, scope, state }), element: element.key };
     },
   );
-}
+};

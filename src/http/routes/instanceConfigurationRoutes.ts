@@ -4,8 +4,8 @@
 // and their ids are described in src/instances/configurationEntries.ts; a PATCH is PATCH /instances/{id}
 // with that one configuration key.
 
-import type { FastifyInstance } from 'fastify';
-import { parseConfigurationEntryId } from '../../instances/configurationEntries.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import { parseConfigurationEntryId } from '../../instances/index.ts';
 import { errorResponses } from '../schemas.ts';
 import { instanceId } from './instanceIdParam.ts';
 import { elementTokenInstance } from './elementTokenInstance.ts';
@@ -19,7 +19,7 @@ const idAndConfigIdParams = {
   required: ['id', 'configId'],
 } as const;
 
-export function instanceConfigurationRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): void {
+export const instanceConfigurationRoutes: FastifyPluginAsync<InstanceRoutesDeps> = async (app, deps) => {
   const tags = ['instances'];
   const list = { 200: { type: 'array', items: { $ref: 'ConfigurationEntry#' } }, ...errorResponses };
   const one = { 200: { $ref: 'ConfigurationEntry#' }, ...errorResponses };
@@ -83,4 +83,4 @@ export function instanceConfigurationRoutes(app: FastifyInstance, deps: Instance
       return deps.instances.patchConfigurationEntry(caller, row.id, parseConfigurationEntryId(request.params.configId), request.body);
     },
   );
-}
+};

@@ -1,15 +1,14 @@
 // /instances: authenticate (create, also as POST /elements/{keyOrId}/instances), list with tags[] (or of
 // one element: GET /elements/{keyOrId}/instances), read,
 // replace, patch and delete instances; enable and disable the instance of an Element token
-// (PUT|DELETE /instances/enabled); and, through instanceConfigurationRoutes, its configuration entries.
+// (PUT|DELETE /instances/enabled). Configuration entries are instanceConfigurationRoutes'.
 
-import type { FastifyInstance } from 'fastify';
-import type { EventService } from '../../events/eventService.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import type { EventService } from '../../events/index.ts';
 import type { InstanceBody, InstanceService } from '../../instances/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
 import { errorResponses } from '../schemas.ts';
 import { elementTokenInstance } from './elementTokenInstance.ts';
-import { instanceConfigurationRoutes } from './instanceConfigurationRoutes.ts';
 import { instanceId } from './instanceIdParam.ts';
 
 export interface InstanceRoutesDeps {
@@ -26,7 +25,7 @@ function tagFilter(query: Record<string, string | string[] | undefined>): string
   return Array.isArray(raw) ? raw : [raw];
 }
 
-export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): void {
+export const instanceRoutes: FastifyPluginAsync<InstanceRoutesDeps> = async (app, deps) => {
   const tags = ['instances'];
   const one = { 200: { $ref: 'Instance#' }, ...errorResponses };
 
@@ -81,8 +80,6 @@ export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): 
     });
   }
 
-  instanceConfigurationRoutes(app, deps);
-
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>(
     '/instances',
     {
@@ -120,10 +117,10 @@ export function instanceRoutes(app: FastifyInstance, deps: InstanceRoutesDeps): 
 
   app.delete<{ Params: { id: string } }>(
     '/instances/:id',
-    { schema: { tags, summary: 'Delete an instance and revoke its grant', params: idParams } },
+    { schema: { tags, summary: 'Delete an instance and revoke its grant', params: idParams, response: { 200: { $ref: 'Empty#' }, ...errorResponses } } },
     async (request, reply) => {
       await deps.instances.delete(await deps.auth.caller(request), instanceId(request.params.id));
       return reply.status(200).send({});
     },
   );
-}
+};

@@ -3,7 +3,7 @@
 // POST /instances as providerData.code. The page runs no script and loads nothing (a strict CSP), is
 // never cached, and never reaches the request log with its code (the log keeps query names only).
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -34,9 +34,9 @@ function render(query: Record<string, string | string[] | undefined>) {
   return page(400, `<h1>Authorization failed</h1><p id="error">${escapeHtml(error ?? 'no code in the redirect')}</p>`);
 }
 
-export function oauthCallbackRoute(app: FastifyInstance): void {
+export const oauthCallbackRoute: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: Record<string, string | string[] | undefined> }>('/oauth/callback', { schema: { hide: true } }, async (request, reply) => {
     const { status, html } = render(request.query);
     return reply.type('text/html; charset=utf-8').headers(SECURITY_HEADERS).status(status).send(html);
   });
-}
+};

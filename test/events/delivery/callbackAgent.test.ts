@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { request } from 'undici';
 import { assertPublicLiteral, connectionFailureText, createCallbackAgent, PrivateAddressRefused, type HostResolver } from '../../../src/events/delivery/callbackAgent.ts';
-import { callbackUrlProblem } from '../../../src/instances/index.ts';
+import { callbackUrlProblem } from '../../../src/events/delivery/callbackUrlPolicy.ts';
 
 let server: http.Server;
 let port = 0;

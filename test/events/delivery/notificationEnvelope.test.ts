@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventIdFor } from '../../../src/events/poller/deterministicId.ts';
+import { eventIdFor } from '../../../src/events/deterministicId.ts';
 import {
   buildNotification,
   chunkEvents,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getIdField, minimalRecord, recordFingerprint } from '../../../src/events/poller/changeDetection.ts';
-import { deterministicUuid, eventIdFor } from '../../../src/events/poller/deterministicId.ts';
+import { deterministicUuid, eventIdFor } from '../../../src/events/deterministicId.ts';
 
 test('recordFingerprint ignores key order at every depth but not array order or values', () => {
   const a = recordFingerprint({ id: '1', labels: ['A', 'B'], meta: { x: 1, y: { p: true, q: null } } });

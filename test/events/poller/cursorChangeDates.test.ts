@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import { eventsFromCursorRecords } from '../../../src/events/poller/cursorChanges.ts';
 
 const pollDate = new Date('2024-05-01T00:00:00Z');
-const dateOf = (records: unknown[], options = {}) => eventsFromCursorRecords(records, { pollDate, ...options }).changes.map((c) => [c.objectId, c.date.toISOString()]);
+/** The fields a change feed's records carry, as an element names them (the Gmail element's). */
+const feed = { versionField: 'historyId', createdDateField: 'internalDate' };
+const dateOf = (records: unknown[], options = {}) => eventsFromCursorRecords(records, { pollDate, ...feed, ...options }).changes.map((c) => [c.objectId, c.date.toISOString()]);
 
 test("a CREATED event is dated by the record's creation date, epoch ms or ISO-8601", () => {
   assert.deepEqual(

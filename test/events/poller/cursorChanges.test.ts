@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { eventsFromCursorRecords } from '../../../src/events/poller/cursorChanges.ts';
 
 const pollDate = new Date('2024-05-01T00:00:00Z');
+/** The fields a change feed's records carry, as an element names them (the Gmail element's). */
+const feed = { versionField: 'historyId', createdDateField: 'internalDate' };
 
 test('each labelled record becomes its event; the label is not part of the delivered record', () => {
   const result = eventsFromCursorRecords(
@@ -11,7 +13,7 @@ test('each labelled record becomes its event; the label is not part of the deliv
       { eventType: 'UPDATED', id: 'm2', historyId: '101' },
       { eventType: 'DELETED', id: 'm3', historyId: '102' },
     ],
-    { pollDate },
+    { pollDate, ...feed },
   );
   assert.deepEqual(
     result.changes.map((change) => [change.eventType, change.objectId, change.version]),
@@ -28,7 +30,7 @@ test('several changes of one object in a page: the last wins, CREATED then UPDAT
     { eventType: 'UPDATED', id: 'a', historyId: 3, v: 2 },
     { eventType: 'UPDATED', id: 'b', historyId: 4 },
     { eventType: 'DELETED', id: 'b', historyId: 5 },
-  ]);
+  ], feed);
   assert.deepEqual(
     result.changes.map((change) => [change.eventType, change.objectId, change.version]),
     [['CREATED', 'a', '3'], ['DELETED', 'b', 'deleted:5']],
@@ -53,4 +55,10 @@ test('custom id, label and version fields', () => {
   const result = eventsFromCursorRecords([{ kind: 'CREATED', message: { id: 9 }, rev: 'r1' }], { idField: 'message.id', eventTypeField: 'kind', versionField: 'rev' });
   assert.deepEqual(result.changes.map((change) => [change.eventType, change.objectId, change.version]), [['CREATED', '9', 'r1']]);
   assert.deepEqual(result.changes[0]?.record, { message: { id: 9 }, rev: 'r1' });
+});
+
+test('no provider field is assumed: without a version or creation-date field, the fingerprint and the poll date', () => {
+  const result = eventsFromCursorRecords([{ eventType: 'CREATED', id: 'm1', historyId: '100', internalDate: '1612325106789' }], { pollDate });
+  assert.match(result.changes[0]?.version ?? '', /^[0-9a-f]{64}$/);
+  assert.equal(result.changes[0]?.date, pollDate);
 });

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DetectedChange } from '../../../src/events/poller/changeDetection.ts';
+import type { DetectedChange } from '../../../src/events/eventTypes.ts';
 import { compareSnapshot, pageFingerprints, stateFingerprint } from '../../../src/events/poller/cursorState.ts';
 
 const fields = ['labelIds'];

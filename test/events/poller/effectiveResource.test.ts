@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { gmailElement } from '../../../src/elements/index.ts';
+import { gmailElement } from '../../../src/elements/gmail/index.ts';
 import { effectiveResourceConfiguration } from '../../../src/events/poller/resourcePoller.ts';
 
 test("the product page's /changed-messages key with the url /hubs/general/changed-message polls changed-messages", () => {

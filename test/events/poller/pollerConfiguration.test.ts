@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BadRequest } from '../../../src/errors/index.ts';
-import { normalizeResourceKey, parsePollerConfiguration, resourceNameFromUrl } from '../../../src/events/poller/pollerConfiguration.ts';
+import { normalizeResourceKey } from '../../../src/events/deterministicId.ts';
+import { parsePollerConfiguration, resourceNameFromUrl } from '../../../src/events/poller/pollerConfiguration.ts';
 
 function rejects(value: unknown, message: string | RegExp, fieldName?: string): void {
   assert.throws(
