@@ -125,7 +125,7 @@ try {
         .execute();
     }
     const worker = new DeliveryWorker({
-      db, dialect: services.store.dialect, keyring: services.keyring, logger: pino({ level: 'silent' }),
+      db, keyring: services.keyring, logger: pino({ level: 'silent' }),
       allowPrivateCallbacks: true, perOriginConcurrency: concurrency, concurrency: concurrency * 4, idleWaitMs: 1,
     });
     const started = performance.now();

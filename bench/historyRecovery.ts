@@ -102,7 +102,7 @@ for (const size of SIZES) {
       emulator.control.resetQuota(EMAIL);
       const callsBefore = totalCalls();
       await db.updateTable('poll_schedules').set({ next_run_at: 0 }).where('instance_id', '=', instance.id).execute();
-      const worker = new PollWorker({ db, dialect: services.store.dialect, hubs: services.hubs, elements: services.elements, logger: pino({ level: 'silent' }), pollingFailureLimit: 1e6, concurrency: 4, idleWaitMs: 20 });
+      const worker = new PollWorker({ db, hubs: services.hubs, elements: services.elements, logger: pino({ level: 'silent' }), pollingFailureLimit: 1e6, concurrency: 4, idleWaitMs: 20 });
       const started = performance.now();
       worker.start();
       while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 20));

@@ -61,7 +61,7 @@ try {
     },
   };
   const pollWorker = (concurrency: number, idleWaitMs: number) =>
-    new PollWorker({ db, dialect: services.store.dialect, hubs, elements: services.elements, logger: pino({ level: 'silent' }), pollingFailureLimit: 1e6, concurrency, idleWaitMs });
+    new PollWorker({ db, hubs, elements: services.elements, logger: pino({ level: 'silent' }), pollingFailureLimit: 1e6, concurrency, idleWaitMs });
   const worker = pollWorker(CONCURRENCY, 5);
   worker.start();
   const allBaselined = async () =>

@@ -8,7 +8,7 @@ import type { Config } from '../config/index.ts';
 import { buildApp, startMetricsServer } from '../http/index.ts';
 import { DeliveryWorker, EventPruner, PollWorker } from '../events/index.ts';
 import { startTokenRefresher } from '../instances/index.ts';
-import { releaseAllLeases } from '../store/index.ts';
+import { releaseLeasesOfDeadProcesses } from '../store/index.ts';
 import type { CreatedTenant } from '../tenants/index.ts';
 import { startGoogleEmulator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type GoogleEmulator } from '../../emulators/google/index.ts';
 import { createLogger, createServices, type Services } from './services.ts';
@@ -126,14 +126,9 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
 /** The background workers: the poller, the dispatcher it feeds, and the pruner of settled history. */
 async function startWorkers(services: Services): Promise<{ stop(): Promise<void> }> {
   const { store, config, logger } = services;
-  if (store.dialect === 'sqlite') {
-    // SQLite has one writer process: leases left in the file were held by a process that died
-    // (a crash or SIGKILL). Hand them back now instead of waiting for them to expire.
-    await releaseAllLeases(store.db);
-  }
+  await releaseLeasesOfDeadProcesses(store.db);
   const dispatcher = new DeliveryWorker({
     db: store.db,
-    dialect: store.dialect,
     keyring: services.keyring,
     logger: logger.child({ worker: 'delivery' }),
     allowPrivateCallbacks: config.allowPrivateCallbacks,
@@ -145,7 +140,6 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
   });
   const poller = new PollWorker({
     db: store.db,
-    dialect: store.dialect,
     hubs: services.hubs,
     elements: services.elements,
     logger: logger.child({ worker: 'poller' }),

@@ -1,9 +1,10 @@
-// The vocabulary every part of events shares: the three event types (the one list of them in src/),
-// a provider's record, and a change as detection hands it to the outbox. Plain types and one constant;
-// it imports nothing, so the poller, outbox, delivery, the events API and observability can all use it.
+// The vocabulary every part of events shares: the three event types (defined once in hubs, whose change
+// feeds answer with them, and re-exported here), a provider's record, and a change as detection hands it
+// to the outbox. Plain types; it imports only that list, so every part of events can use it.
 
-export type EventType = 'CREATED' | 'UPDATED' | 'DELETED';
-export const EVENT_TYPES: readonly EventType[] = ['CREATED', 'UPDATED', 'DELETED'];
+import type { EventType } from '../hubs/index.ts';
+
+export { EVENT_TYPES, type EventType } from '../hubs/index.ts';
 
 export type ProviderRecord = Record<string, unknown>;
 

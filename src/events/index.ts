@@ -77,7 +77,6 @@ export {
   type EnvelopeEvent,
   type EnvelopeRaw,
   nextAttempt,
-  parseRetryAfter,
   RETRY_DELAYS_MS,
   MAX_ATTEMPTS,
   RETRY_JITTER,

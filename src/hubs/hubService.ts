@@ -5,12 +5,13 @@
 
 import { AppError, NotFound } from '../errors/index.ts';
 import type { InstanceRow } from '../store/index.ts';
-import type { HubMethod, HubQuery, HubRequest, HubResponse } from './hubContract.ts';
+import type { HubMethod, HubRequest, HubResponse } from './hubContract.ts';
 import type { ElementHub, HubElements, HubOperation } from './hubOperation.ts';
 import { ProviderClient, type AccessTokenSource, type ProviderCallHook, type ProviderClientOptions, type RetryEvent } from './providerClient.ts';
 import { ProviderSession } from './providerSession.ts';
 import { QueryParameters } from './queryParameters.ts';
 import { compilePattern, matchPattern, pathSegments, type CompiledPattern } from './routeMatcher.ts';
+import { splitHubUrl } from './hubUrl.ts';
 
 export { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubMethod, type HubQuery, type HubRequest, type HubResponse } from './hubContract.ts';
 
@@ -90,7 +91,7 @@ export class HubService {
     if (!entry) throw new NotFound(`The ${element.name} element has no hub`);
     const method = request.method.toUpperCase() as HubMethod;
     if (!METHODS.includes(method)) throw new MethodNotAllowed(`Method ${request.method} is not supported by hubs`);
-    const { path, query } = splitPath(request.path, request.query ?? {}, entry.hub.hub);
+    const { path, query } = splitHubUrl(request.path, request.query ?? {});
 
     const segments = pathSegments(path);
     const candidates = entry.operations
@@ -144,22 +145,4 @@ export class HubService {
   async close(): Promise<void> {
     await this.client.close();
   }
-}
-
-/**
- * The operation path, and the query merged from `query` and any query string in `path`: the poller may
- * pass a configured URL such as `/hubs/general/messages?where=…` as it is.
- */
-function splitPath(rawPath: string, query: HubQuery, hub: string): { path: string; query: HubQuery } {
-  const [pathPart = '', queryPart] = rawPath.split('?', 2);
-  let path = pathPart.startsWith('/') ? pathPart : `/${pathPart}`;
-  const hubPrefix = `/hubs/${hub}`;
-  if (path === hubPrefix || path.startsWith(`${hubPrefix}/`)) path = path.slice(hubPrefix.length) || '/';
-  if (queryPart === undefined) return { path, query };
-  const merged: HubQuery = {};
-  for (const [name, value] of new URLSearchParams(queryPart)) {
-    const earlier = merged[name];
-    merged[name] = earlier === undefined ? value : [...(Array.isArray(earlier) ? earlier : [earlier]), value];
-  }
-  return { path, query: { ...merged, ...query } };
 }

@@ -19,8 +19,9 @@ export {
 } from './providerClient.ts';
 export { ProviderSession, type SessionCall } from './providerSession.ts';
 export { classifyFailure, parseJsonObject, providerAnswerError, readOAuthError, type ProviderErrorInfo, type ProviderErrorReader } from './providerErrors.ts';
-export { parseRetryAfter } from './retryPolicy.ts';
 export { ok, type ElementHub, type HubElements, type HubOperation, type HubOperationContext, type JsonSchema } from './hubOperation.ts';
+export { splitHubUrl } from './hubUrl.ts';
+export { EVENT_TYPES, type EventType } from './eventTypes.ts';
 export { QueryParameters, type QueryParameterSupport } from './queryParameters.ts';
 export { KeyedConcurrencyLimiter } from './concurrencyLimiter.ts';
 export { parseCeql, parseCeqlExpression, type CeqlCondition, type CeqlExpression, type CeqlOperator, type CeqlValue } from './ceql.ts';

@@ -4,10 +4,10 @@
 // ProviderError whose status is what our caller should see, with the provider's own message.
 
 import { Agent, request } from 'undici';
-import { ProviderError } from '../errors/index.ts';
+import { parseRetryAfterMs, ProviderError } from '../errors/index.ts';
 import { KeyedConcurrencyLimiter } from './concurrencyLimiter.ts';
 import { classifyFailure, networkError, providerAnswerError, type NetworkFailureKind, type ProviderErrorReader } from './providerErrors.ts';
-import { DEFAULT_RETRY_OPTIONS, parseRetryAfter, retryDelayMs, type RetryOptions } from './retryPolicy.ts';
+import { DEFAULT_RETRY_OPTIONS, retryDelayMs, type RetryOptions } from './retryPolicy.ts';
 
 export type ProviderHttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type ProviderQueryValue = string | number | boolean | readonly string[] | undefined;
@@ -153,7 +153,7 @@ export class ProviderClient {
           retries--;
           continue;
         }
-        const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+        const retryAfterMs = parseRetryAfterMs(response.headers['retry-after'], Date.now());
         const retryable = kind === 'rateLimited' || (kind === 'transient' && idempotent);
         const delayMs = retryable ? retryDelayMs(retries, retryAfterMs, this.retry, this.random) : undefined;
         if (delayMs === undefined) throw providerAnswerError(account.providerName, response.status, info, retryAfterMs, retries + 1);

@@ -26,13 +26,3 @@ export function retryDelayMs(retriesDone: number, retryAfterMs: number | undefin
   const backoff = step / 2 + random() * (step / 2);
   return Math.min(options.maxDelayMs, Math.max(retryAfterMs ?? 0, backoff));
 }
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now);
-}

@@ -32,6 +32,7 @@ import {
   type AuthenticationGrant,
 } from './authenticationRequest.ts';
 import { grantSharedWithOtherInstances } from './sharedGrant.ts';
+import { parseName, parseTags } from './instanceBody.ts';
 
 export interface InstanceBody {
   element?: { key?: unknown; id?: unknown };
@@ -97,25 +98,6 @@ export interface InstanceServiceDeps {
 /** The provider account behind an element's fresh access token; undefined if unknown. */
 export interface AccountIdentifier {
   identifyAccount(elementKey: string, accessToken: string): Promise<string | undefined>;
-}
-
-function parseName(raw: unknown): string {
-  if (typeof raw !== 'string' || !raw.trim()) throw new BadRequest('name is required and must be a non-empty string');
-  if (raw.length > 255) throw new BadRequest('name must be at most 255 characters');
-  return raw.trim();
-}
-
-const MAX_TAGS = 50;
-
-function parseTags(raw: unknown): string[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new BadRequest('tags must be an array of strings');
-  if (raw.length > MAX_TAGS) throw new BadRequest(`tags must hold at most ${MAX_TAGS} tags, got ${raw.length}`);
-  return raw.map((tag, index) => {
-    if (typeof tag !== 'string' || !tag.trim()) throw new BadRequest(`tags[${index}] must be a non-empty string`);
-    if (tag.length > 255) throw new BadRequest(`tags[${index}] must be at most 255 characters`);
-    return tag.trim();
-  });
 }
 
 /** Scopes asked for in configuration.oauth.scope that the refreshed token was not granted. */

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ProviderError } from '../errors/index.ts';
 import type { Keyring } from '../crypto/index.ts';
-import type { Database, InstanceRow } from '../store/index.ts';
+import { claimRefreshLease, instances, releaseRefreshLease, type Database, type InstanceRow } from '../store/index.ts';
 import { GrantRevoked, refreshAccessToken, type OAuthClientCredentials } from './oauthTokenClient.ts';
 
 /** Refresh this long before expiry so a token never dies in the middle of a poll. */
@@ -70,7 +70,7 @@ export class ProviderTokenManager {
   }
 
   private async load(instanceId: number): Promise<InstanceRow> {
-    const row = await this.deps.db.selectFrom('instances').selectAll().where('id', '=', instanceId).executeTakeFirst();
+    const row = await instances.findInstance(this.deps.db, instanceId);
     if (!row) throw new ProviderError(`Instance ${instanceId} no longer exists`, { statusCode: 404 });
     if (!row.valid) {
       throw new InstanceNotValid(`Instance ${instanceId} is not valid: ${row.invalid_reason ?? 'it must be authenticated again'}`, { statusCode: 403 });
@@ -82,13 +82,7 @@ export class ProviderTokenManager {
     const deadline = this.now() + LEASE_MS * 2;
     for (;;) {
       const now = this.now();
-      const leased = await this.deps.db
-        .updateTable('instances')
-        .set({ refresh_lease_owner: this.owner, refresh_lease_until: now + LEASE_MS })
-        .where('id', '=', instanceId)
-        .where((eb) => eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<', now)]))
-        .executeTakeFirst();
-      if (Number(leased.numUpdatedRows) === 1) return this.refreshUnderLease(instanceId, staleToken);
+      if (await claimRefreshLease(this.deps.db, instanceId, this.owner, now, now + LEASE_MS)) return this.refreshUnderLease(instanceId, staleToken);
       // Another process is refreshing: wait for its token rather than spending the refresh token twice.
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
       const row = await this.load(instanceId);
@@ -100,12 +94,11 @@ export class ProviderTokenManager {
   }
 
   private async refreshUnderLease(instanceId: number, staleToken: string | null): Promise<string> {
-    const releaseLease = { refresh_lease_owner: null, refresh_lease_until: null };
     try {
       const row = await this.load(instanceId);
       // Someone refreshed between our read and our lease: use their token.
       if (row.access_token_encrypted && row.access_token_encrypted !== staleToken && (row.access_token_expires_at ?? 0) - REFRESH_MARGIN_MS > this.now()) {
-        await this.deps.db.updateTable('instances').set(releaseLease).where('id', '=', instanceId).where('refresh_lease_owner', '=', this.owner).execute();
+        await releaseRefreshLease(this.deps.db, instanceId, this.owner);
         return this.remember(instanceId, this.deps.keyring.decrypt(row.access_token_encrypted), row.access_token_expires_at ?? 0);
       }
       if (!row.refresh_token_encrypted) {
@@ -114,21 +107,20 @@ export class ProviderTokenManager {
       }
       const tokens = await refreshAccessToken(this.deps.clientCredentials(row), this.deps.keyring.decrypt(row.refresh_token_encrypted));
       const accessTokenEncrypted = this.deps.keyring.encrypt(tokens.accessToken);
-      await this.deps.db
-        .updateTable('instances')
-        .set({
-          access_token_encrypted: accessTokenEncrypted,
-          access_token_expires_at: tokens.expiresAt,
+      await instances.storeRefreshedTokens(
+        this.deps.db,
+        instanceId,
+        {
+          accessTokenEncrypted,
+          accessTokenExpiresAt: tokens.expiresAt,
           // Google may rotate refresh tokens; keep the new one when it comes.
-          ...(tokens.refreshToken ? { refresh_token_encrypted: this.deps.keyring.encrypt(tokens.refreshToken) } : {}),
-          ...releaseLease,
-          updated_at: this.now(),
-        })
-        .where('id', '=', instanceId)
-        .execute();
+          ...(tokens.refreshToken ? { refreshTokenEncrypted: this.deps.keyring.encrypt(tokens.refreshToken) } : {}),
+        },
+        this.now(),
+      );
       return this.remember(instanceId, tokens.accessToken, tokens.expiresAt);
     } catch (error) {
-      await this.deps.db.updateTable('instances').set(releaseLease).where('id', '=', instanceId).where('refresh_lease_owner', '=', this.owner).execute();
+      await releaseRefreshLease(this.deps.db, instanceId, this.owner);
       if (error instanceof GrantRevoked) {
         await this.markInvalid(instanceId, error.message);
         throw new InstanceNotValid(`Instance ${instanceId} is not valid: ${error.message}`, { statusCode: 403, providerError: 'invalid_grant' }, { cause: error });
@@ -138,6 +130,6 @@ export class ProviderTokenManager {
   }
 
   private async markInvalid(instanceId: number, reason: string): Promise<void> {
-    await this.deps.db.updateTable('instances').set({ valid: 0, invalid_reason: reason, updated_at: this.now() }).where('id', '=', instanceId).execute();
+    await instances.markInvalid(this.deps.db, instanceId, reason, this.now());
   }
 }

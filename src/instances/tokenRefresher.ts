@@ -1,9 +1,9 @@
-// Background job of the workers: refreshes the access tokens of active instances before they expire,
+// Background job of the workers: refreshes the access tokens of live instances before they expire,
 // so polls never stall on a refresh and a revoked grant is noticed (and shown) early.
 
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../store/index.ts';
+import { instances, type Database } from '../store/index.ts';
 import type { ProviderTokenManager } from './providerTokenManager.ts';
 
 const SWEEP_EVERY_MS = 60_000;
@@ -15,17 +15,8 @@ export function startTokenRefresher(deps: { db: Kysely<Database>; tokens: Provid
   let running: Promise<void> = Promise.resolve();
 
   async function sweep(): Promise<void> {
-    const due = await deps.db
-      .selectFrom('instances')
-      .select('id')
-      .where('valid', '=', 1)
-      .where('disabled', '=', 0)
-      .where('events_enabled', '=', 1)
-      .where('access_token_expires_at', '<', Date.now() + REFRESH_WITHIN_MS)
-      .orderBy('access_token_expires_at')
-      .limit(BATCH)
-      .execute();
-    for (const { id } of due) {
+    const due = await instances.findDueForTokenRefresh(deps.db, Date.now() + REFRESH_WITHIN_MS, BATCH);
+    for (const id of due) {
       if (stopped) return;
       try {
         await deps.tokens.accessToken(id);

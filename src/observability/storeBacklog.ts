@@ -23,6 +23,11 @@ export interface StoreBacklog {
   instances: Record<InstanceState, number>;
 }
 
+/**
+ * The state a metric counts an instance under, first match wins. Not the live/pollable rule (store's
+ * `isInstanceLive`/`isPollingRunnable`): a gauge labels every row by its one blocking flag, and events
+ * being off is a choice, not a state, so such an instance counts as `active`.
+ */
 export function instanceState(row: { disabled: number; valid: number; polling_disabled: number }): InstanceState {
   if (Number(row.disabled) === 1) return 'disabled';
   if (Number(row.valid) === 0) return 'invalid';

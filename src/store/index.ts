@@ -15,6 +15,26 @@ export type {
   EventRow,
   DeliveryAttemptRow,
 } from './schema.ts';
-export { claimDuePolls, claimDueNotifications, releaseAllLeases, releaseSucceededPolls, renewPollLeases, type ClaimOptions, type Claimed, type PollRelease } from './claimQueries.ts';
+export {
+  claimDuePolls,
+  claimDueNotifications,
+  claimRefreshLease,
+  releaseLeasesOfDeadProcesses,
+  releaseNotification,
+  releaseRefreshLease,
+  releasePoll,
+  releaseSucceededPolls,
+  renewNotificationLease,
+  renewPollLeases,
+  wasTakenOver,
+  type ClaimOptions,
+  type Claimed,
+  type PollRelease,
+} from './leases.ts';
+export { dialectOf } from './storeDialect.ts';
+export { instanceIsLive, isInstanceLive, isPollingRunnable } from './instanceActivity.ts';
 export { pruneSettledNotifications, SETTLED_NOTIFICATION_STATUSES, type PruneBatchOptions, type PrunedRows } from './pruneQueries.ts';
 export type { StoreDialect } from './migrations/columns.ts';
+export { deliveryAttempts, instances, notifications, pollSchedules } from './models/index.ts';
+export type { AttemptBooking } from './models/notifications.ts';
+export type { PollFailure } from './models/pollSchedules.ts';

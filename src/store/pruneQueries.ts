@@ -6,7 +6,7 @@
 // The children are deleted explicitly, before their notifications, so nothing depends on the
 // foreign keys' ON DELETE CASCADE (or on SQLite's foreign_keys pragma being on).
 //
-// The dialect difference is the batch pick, as in claimQueries.ts: on PostgreSQL several workers may
+// The dialect difference is the batch pick, as in leases.ts: on PostgreSQL several workers may
 // prune at once, and `FOR UPDATE SKIP LOCKED` gives each a different batch without waiting; the
 // locks also keep a picked row's status from changing (a redelivery through the API) until the batch
 // commits. On SQLite there is a single writer, so the transaction alone is enough.

@@ -52,7 +52,7 @@ for (const dialect of testDialects()) {
       app = await startTestApp(dialect, { CHANGEHOOK_SANDBOX: '1' }, { role: 'api' });
       receiver = await new WebhookReceiver().start();
       const { store, keyring } = app.server.services;
-      dispatcher = new DeliveryWorker({ db: store.db, dialect: store.dialect, keyring, logger: pino({ level: 'silent' }), allowPrivateCallbacks: true, idleWaitMs: 20 });
+      dispatcher = new DeliveryWorker({ db: store.db, keyring, logger: pino({ level: 'silent' }), allowPrivateCallbacks: true, idleWaitMs: 20 });
       dispatcher.start();
     });
     after(async () => {
@@ -75,7 +75,6 @@ for (const dialect of testDialects()) {
       const clock = options.clock ?? { offset: 0 };
       const worker = new PollWorker({
         db: options.db ?? store.db,
-        dialect: store.dialect,
         hubs: options.hubs ?? hubs,
         elements,
         logger: pino({ level: 'silent' }),

@@ -14,7 +14,7 @@ import { gmailListFilter, historyLabelFilter } from '../../src/elements/gmail/hu
 import { normalizeMessage } from '../../src/elements/gmail/hub/messageShape.ts';
 import { classifyFailure, providerAnswerError } from '../../src/hubs/providerErrors.ts';
 import { QueryParameters } from '../../src/hubs/queryParameters.ts';
-import { parseRetryAfter, retryDelayMs } from '../../src/hubs/retryPolicy.ts';
+import { retryDelayMs } from '../../src/hubs/retryPolicy.ts';
 import { compilePattern, matchPattern } from '../../src/hubs/routeMatcher.ts';
 
 const options = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1000 };
@@ -31,12 +31,6 @@ describe('retry schedule', () => {
   it('waits at least Retry-After, and gives up when Retry-After exceeds the cap', () => {
     assert.equal(retryDelayMs(0, 700, options, () => 0), 700);
     assert.equal(retryDelayMs(0, 1001, options, () => 0), undefined);
-  });
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    assert.equal(parseRetryAfter('2'), 2000);
-    assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000);
-    assert.equal(parseRetryAfter('soon'), undefined);
-    assert.equal(parseRetryAfter(undefined), undefined);
   });
 });
 

@@ -90,14 +90,14 @@ for (const dialect of testDialects()) {
       await seedSchedule(store.db, instanceId, 'live', { owner: 'busy-worker', until: now + LEASE_MS });
       await seedSchedule(store.db, instanceId, 'later', null, now + LEASE_MS);
 
-      const claimed = await claimDuePolls(store.db, store.dialect, { owner: 'me', now, leaseMs: LEASE_MS, limit: 10 });
+      const claimed = await claimDuePolls(store.db, { owner: 'me', now, leaseMs: LEASE_MS, limit: 10 });
       const previous = Object.fromEntries(claimed.map((row) => [row.resource, row.previous_lease_owner]));
       assert.deepEqual(previous, { free: null, dead: 'dead-worker', mine: 'me' });
       for (const row of claimed) {
         assert.equal(row.lease_owner, 'me');
         assert.equal(Number(row.lease_until), now + LEASE_MS);
       }
-      assert.deepEqual(await claimDuePolls(store.db, store.dialect, { owner: 'other', now, leaseMs: LEASE_MS, limit: 10 }), []);
+      assert.deepEqual(await claimDuePolls(store.db, { owner: 'other', now, leaseMs: LEASE_MS, limit: 10 }), []);
     });
 
     test('claiming notifications reports the owner of each expired lease taken over', async () => {
@@ -108,7 +108,7 @@ for (const dialect of testDialects()) {
       await seedNotification(store.db, instanceId, 'n-live', 'NEW', { owner: 'busy-worker', until: now + LEASE_MS });
       await seedNotification(store.db, instanceId, 'n-done', 'DELIVERED', null);
 
-      const claimed = await claimDueNotifications(store.db, store.dialect, { owner: 'me', now, leaseMs: LEASE_MS, limit: 10 });
+      const claimed = await claimDueNotifications(store.db, { owner: 'me', now, leaseMs: LEASE_MS, limit: 10 });
       const previous = Object.fromEntries(claimed.map((row) => [row.id, row.previous_lease_owner]));
       assert.deepEqual(previous, { 'n-free': null, 'n-dead': 'dead-worker' });
       for (const row of claimed) assert.equal(row.lease_owner, 'me');
@@ -136,7 +136,6 @@ for (const dialect of testDialects()) {
       };
       const worker = new PollWorker({
         db: store.db,
-        dialect: store.dialect,
         hubs: {
           execute: () => {
             seen.hubCalls += 1;
@@ -186,7 +185,6 @@ for (const dialect of testDialects()) {
       };
       const worker = new DeliveryWorker({
         db: store.db,
-        dialect: store.dialect,
         keyring: new Keyring(Buffer.alloc(32, 1)),
         logger: pino({ level: 'silent' }),
         allowPrivateCallbacks: true,

@@ -88,7 +88,7 @@ for (const dialect of testDialects()) {
           releaseOf(free, 5, 'stolen'),
         ];
 
-        const released = await releaseSucceededPolls(store.db, store.dialect, 'A', releases);
+        const released = await releaseSucceededPolls(store.db, 'A', releases);
 
         assert.equal(released, 3);
         const after = await scheduleRows(store.db);
@@ -115,12 +115,12 @@ for (const dialect of testDialects()) {
         const [id] = await seedSchedules(store.db, instanceId, [{ resource: 'changed-messages', owner: 'A', cursor: 'c' }]);
         // The release was computed from the interval the poll started with (15 minutes); a PATCH made it 1.
         await store.db.updateTable('instances').set({ refresh_interval_minutes: 1 }).where('id', '=', instanceId).execute();
-        await releaseSucceededPolls(store.db, store.dialect, 'A', [releaseOf(id!, 0, null)]);
+        await releaseSucceededPolls(store.db, 'A', [releaseOf(id!, 0, null)]);
         const row = (await scheduleRows(store.db)).get(id!)!;
         assert.equal(row.next_run_at, T + 60_000);
         await store.db.updateTable('poll_schedules').set({ lease_owner: 'A' }).where('id', '=', id!).execute();
         await store.db.updateTable('instances').set({ refresh_interval_minutes: 60 }).where('id', '=', instanceId).execute();
-        await releaseSucceededPolls(store.db, store.dialect, 'A', [releaseOf(id!, 0, null)]);
+        await releaseSucceededPolls(store.db, 'A', [releaseOf(id!, 0, null)]);
         assert.equal((await scheduleRows(store.db)).get(id!)!.next_run_at, T + 900_000, 'a longer interval waits for the next poll');
       }));
 
@@ -133,18 +133,18 @@ for (const dialect of testDialects()) {
         );
 
         const single = countingQueries(store.db);
-        assert.equal(await releaseSucceededPolls(single.db, store.dialect, 'A', [releaseOf(ids[0], 0, 'c0')]), 1);
+        assert.equal(await releaseSucceededPolls(single.db, 'A', [releaseOf(ids[0], 0, 'c0')]), 1);
         assert.equal(single.queries(), 1);
 
         const many = countingQueries(store.db);
         const batch = ids.slice(1).map((id, index) => releaseOf(id, index, index % 2 === 0 ? `c${index}` : null));
-        assert.equal(await releaseSucceededPolls(many.db, store.dialect, 'A', batch), 300);
+        assert.equal(await releaseSucceededPolls(many.db, 'A', batch), 300);
         assert.equal(many.queries(), 1);
         const stillHeld = await store.db.selectFrom('poll_schedules').select('id').where('lease_owner', 'is not', null).execute();
         assert.deepEqual(stillHeld, []);
 
         const empty = countingQueries(store.db);
-        assert.equal(await releaseSucceededPolls(empty.db, store.dialect, 'A', []), 0);
+        assert.equal(await releaseSucceededPolls(empty.db, 'A', []), 0);
         assert.equal(empty.queries(), 0);
       }));
 

@@ -7,7 +7,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import { Agent } from 'undici';
-import { isPrivateAddress } from './callbackUrlPolicy.ts';
+import { callbackHost, isLoopbackName, isPrivateAddress } from './callbackUrlPolicy.ts';
 
 export class PrivateAddressRefused extends Error {}
 
@@ -33,9 +33,9 @@ function guardedLookup(resolve: HostResolver) {
 
 /** Throws when a callback URL's host is a literal private address (net.connect skips lookup for those). */
 export function assertPublicLiteral(url: URL): void {
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const host = callbackHost(url);
   if (net.isIP(host) && isPrivateAddress(host)) throw new PrivateAddressRefused('callback address is private or loopback; refused');
-  if (host === 'localhost' || host.endsWith('.localhost')) throw new PrivateAddressRefused('callback host is loopback; refused');
+  if (isLoopbackName(host)) throw new PrivateAddressRefused('callback host is loopback; refused');
 }
 
 /**

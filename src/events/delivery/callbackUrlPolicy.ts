@@ -85,6 +85,19 @@ function ipv6Bytes(address: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * A callback URL's host as the address checks compare it: an IPv6 literal without its brackets, lower
+ * case, and without a trailing dot — "localhost." names the same host, so it must not slip past them.
+ */
+export function callbackHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+}
+
+/** `localhost` and its subdomains, which resolve to loopback (RFC 6761). Takes a `callbackHost`. */
+export function isLoopbackName(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost');
+}
+
 /** Returns a problem with the URL (to be prefixed by the field name), or undefined when acceptable. */
 export function callbackUrlProblem(raw: string, options: { allowPrivate: boolean }): string | undefined {
   let url: URL;
@@ -96,9 +109,8 @@ export function callbackUrlProblem(raw: string, options: { allowPrivate: boolean
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
   if (url.username || url.password) return 'must not carry credentials';
   if (options.allowPrivate) return undefined;
-  // A trailing dot names the same host ("localhost."), so it must not slip past the check.
-  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) {
+  const host = callbackHost(url);
+  if (isLoopbackName(host)) {
     return 'must not point at a loopback or private address (set CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS=true to allow)';
   }
   if (isPrivateAddress(host)) {

@@ -4,23 +4,36 @@
 // callback that answered 410 Gone until the URL changes. Delivery is at-least-once. Each callback origin
 // gets at most `perOriginConcurrency` requests at once, and none while its receiver has asked us to back
 // off (originThrottle.ts): what comes due for a paused origin is handed back, unsent and uncounted.
+// This module coordinates; sending and classifying is deliveryAttempt.ts, booking the outcome is
+// deliveryBooking.ts (through the store's models), the secrets cache is signingSecrets.ts.
 
 import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { request, type Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { Keyring } from '../../crypto/index.ts';
-import { claimDueNotifications, type Claimed, type Database, type NotificationRow, type StoreDialect } from '../../store/index.ts';
+import {
+  claimDueNotifications,
+  instances,
+  releaseNotification,
+  renewNotificationLease,
+  wasTakenOver,
+  type Claimed,
+  type Database,
+  type NotificationRow,
+} from '../../store/index.ts';
 import { KeyedConcurrencyLimiter } from '../../hubs/index.ts';
 import { ClaimLoop } from '../claimLoop/index.ts';
-import { assertPublicLiteral, connectionFailureText, createCallbackAgent } from './callbackAgent.ts';
+import { createCallbackAgent } from './callbackAgent.ts';
+import { sendAttempt } from './deliveryAttempt.ts';
+import { bookAttempt } from './deliveryBooking.ts';
 import { deliveryHeaders } from './deliveryHeaders.ts';
 import { OriginThrottle, originSignal, type OriginPause } from './originThrottle.ts';
-import { DELIVERY_TIMEOUT_MS, nextAttempt, parseRetryAfter, type DeliveryOutcome, type NextStep } from './retrySchedule.ts';
+import { DELIVERY_TIMEOUT_MS, nextAttempt, type NextStep } from './retrySchedule.ts';
+import { SigningSecretCache } from './signingSecrets.ts';
 
 export interface DeliveryWorkerOptions {
   db: Kysely<Database>;
-  dialect: StoreDialect;
   keyring: Keyring;
   logger: Logger;
   allowPrivateCallbacks: boolean;
@@ -45,18 +58,6 @@ export interface DeliveryWorkerObserver {
   leaseTakenOver(): void;
 }
 
-const EXCERPT_BYTES = 1024;
-
-interface AttemptResult {
-  outcome: DeliveryOutcome;
-  statusCode: number | null;
-  excerpt: string | null;
-  error: string | null;
-  durationMs: number;
-  /** The connection error's code, when it failed before an answer. */
-  errorCode?: string;
-}
-
 /** Defaults of the worker; `changehook serve` passes the configured values (src/config). */
 const DEFAULT_DELIVERY_CONCURRENCY = 32;
 export const DEFAULT_PER_ORIGIN_CONCURRENCY = 8;
@@ -72,7 +73,7 @@ export class DeliveryWorker {
   private readonly random: () => number;
   private readonly loop: ClaimLoop<NotificationRow>;
   private stopping = false;
-  private readonly secretCache = new Map<string, { signatureKey?: string; webhookSecret: string }>();
+  private readonly secrets: SigningSecretCache;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
     const perOrigin = options.perOriginConcurrency ?? DEFAULT_PER_ORIGIN_CONCURRENCY;
@@ -86,10 +87,11 @@ export class DeliveryWorker {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.throttle = new OriginThrottle(this.now);
+    this.secrets = new SigningSecretCache(options.keyring);
     this.loop = new ClaimLoop({
       concurrency: options.concurrency ?? DEFAULT_DELIVERY_CONCURRENCY,
       idleWaitMs: options.idleWaitMs ?? 200,
-      claim: async (limit) => this.notedTakeovers(await claimDueNotifications(options.db, options.dialect, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit })),
+      claim: async (limit) => this.notedTakeovers(await claimDueNotifications(options.db, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs, limit })),
       process: (notification) =>
         this.deliver(notification).catch((error: unknown) =>
           options.logger.error({ err: error, instanceId: notification.instance_id, notificationId: notification.id }, 'delivery bookkeeping failed'),
@@ -116,7 +118,7 @@ export class DeliveryWorker {
   /** Counts and logs the claimed rows whose lease had expired in another worker's hands. */
   private notedTakeovers(rows: Claimed<NotificationRow>[]): Claimed<NotificationRow>[] {
     for (const row of rows) {
-      if (row.previous_lease_owner === null || row.previous_lease_owner === this.owner) continue;
+      if (!wasTakenOver(row, this.owner)) continue;
       this.options.observer?.leaseTakenOver();
       this.options.logger.warn({ instanceId: row.instance_id, notificationId: row.id, previousOwner: row.previous_lease_owner }, 'took over an expired delivery lease');
     }
@@ -125,18 +127,14 @@ export class DeliveryWorker {
 
   private async deliver(notification: NotificationRow): Promise<void> {
     const { db } = this.options;
-    const instance = await db
-      .selectFrom('instances')
-      .select(['id', 'callback_url', 'callback_gone', 'secret_configuration', 'webhook_secret_encrypted'])
-      .where('id', '=', notification.instance_id)
-      .executeTakeFirst();
+    const instance = await instances.findDeliveryTarget(db, notification.instance_id);
     if (!instance) return;
     if (instance.callback_gone === 1 || !instance.callback_url) {
       // Nowhere to send it: wait (untimed) until the callback URL is changed.
-      await this.book(notification, { next_attempt_at: null });
+      await this.handBack(notification, null);
       return;
     }
-    const { signatureKey, webhookSecret } = this.signingSecrets(instance.secret_configuration, instance.webhook_secret_encrypted);
+    const { signatureKey, webhookSecret } = this.secrets.secretsFor(instance.secret_configuration, instance.webhook_secret_encrypted);
     const callbackUrl = instance.callback_url;
     const origin = new URL(callbackUrl).origin;
     if (await this.handedBackWhilePaused(notification, origin)) return;
@@ -145,13 +143,21 @@ export class DeliveryWorker {
       if (await this.handedBackWhilePaused(notification, origin)) return undefined;
       // Waiting for a slot of a slow receiver can outlast the lease; send only while it is still ours.
       if (!(await this.renewLease(notification))) return undefined;
-      const attempt = await this.attempt(callbackUrl, deliveryHeaders({
-        notificationId: notification.id,
+      const attempt = await sendAttempt({
+        url: callbackUrl,
+        headers: deliveryHeaders({
+          notificationId: notification.id,
+          payload: notification.payload,
+          webhookSecret,
+          signatureKey,
+          timestamp: new Date(this.now()),
+        }),
         payload: notification.payload,
-        webhookSecret,
-        signatureKey,
-        timestamp: new Date(this.now()),
-      }), notification.payload);
+        agent: this.agent,
+        timeoutMs: this.timeoutMs,
+        allowPrivateCallbacks: this.options.allowPrivateCallbacks,
+        now: this.now,
+      });
       // Recorded before the slot is released, so the next one waiting for it sees the pause.
       this.notePause(this.throttle.record(origin, originSignal(attempt.outcome, attempt.errorCode)));
       return attempt;
@@ -160,33 +166,7 @@ export class DeliveryWorker {
     const attemptNumber = notification.attempt_count + 1;
     const now = this.now();
     const step = nextAttempt({ attemptNumber, outcome: result.outcome, now: new Date(now), random: this.random });
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('delivery_attempts')
-        .values({
-          notification_id: notification.id,
-          attempted_at: now - result.durationMs,
-          duration_ms: result.durationMs,
-          status_code: result.statusCode,
-          outcome: step.kind,
-          response_excerpt: result.excerpt,
-          error: result.error,
-        })
-        .execute();
-      const common = { attempt_count: attemptNumber, last_status_code: result.statusCode, last_error: result.error, lease_owner: null, lease_until: null };
-      const update =
-        step.kind === 'done'
-          ? { ...common, status: 'DELIVERED' as const, delivered_at: now, next_attempt_at: null }
-          : step.kind === 'retry'
-            ? { ...common, status: 'RETRYING' as const, next_attempt_at: step.at.getTime() }
-            : step.kind === 'failed'
-              ? { ...common, status: 'FAILED' as const, next_attempt_at: null }
-              : { ...common, status: 'RETRYING' as const, next_attempt_at: null };
-      await trx.updateTable('notifications').set(update).where('id', '=', notification.id).where('lease_owner', '=', this.owner).execute();
-      if (step.kind === 'gone') {
-        await trx.updateTable('instances').set({ callback_gone: 1 }).where('id', '=', instance.id).where('callback_url', '=', callbackUrl).execute();
-      }
-    });
+    await bookAttempt(db, { notification, owner: this.owner, instanceId: instance.id, callbackUrl, result, step, now });
     this.options.observer?.attempted(step.kind, result.durationMs / 1000, step.kind === 'done' ? Math.max(0, now - notification.created_at) / 1000 : undefined);
     const { logger } = this.options;
     if (step.kind !== 'done') {
@@ -200,23 +180,6 @@ export class DeliveryWorker {
   }
 
   /**
-   * The instance's signing secrets, decrypted once per distinct ciphertext: a busy callback gets many
-   * notifications, and its secrets change only when the instance is reconfigured (new ciphertext).
-   */
-  private signingSecrets(secretConfiguration: string, webhookSecretEncrypted: string): { signatureKey?: string; webhookSecret: string } {
-    const key = `${secretConfiguration}|${webhookSecretEncrypted}`;
-    let secrets = this.secretCache.get(key);
-    if (!secrets) {
-      const { keyring } = this.options;
-      const configuration = JSON.parse(keyring.decrypt(secretConfiguration)) as Record<string, string>;
-      secrets = { signatureKey: configuration['event.notification.signature.key'], webhookSecret: keyring.decrypt(webhookSecretEncrypted) };
-      if (this.secretCache.size >= 10_000) this.secretCache.clear();
-      this.secretCache.set(key, secrets);
-    }
-    return secrets;
-  }
-
-  /**
    * Extends the lease for one attempt, or hands the notification back: when this worker is stopping
    * (SIGTERM must not wait for a queue of slow deliveries) or the lease has already passed to another
    * worker. Returns whether to send.
@@ -224,17 +187,10 @@ export class DeliveryWorker {
   private async renewLease(notification: NotificationRow): Promise<boolean> {
     const now = this.now();
     if (this.stopping) {
-      await this.book(notification, { next_attempt_at: notification.next_attempt_at });
+      await this.handBack(notification, notification.next_attempt_at);
       return false;
     }
-    const renewed = await this.options.db
-      .updateTable('notifications')
-      .set({ lease_until: now + this.leaseMs })
-      .where('id', '=', notification.id)
-      .where('lease_owner', '=', this.owner)
-      .where('lease_until', '>=', now)
-      .executeTakeFirst();
-    return Number(renewed.numUpdatedRows) === 1;
+    return renewNotificationLease(this.options.db, notification.id, this.owner, now, now + this.leaseMs);
   }
 
   /**
@@ -244,7 +200,7 @@ export class DeliveryWorker {
   private async handedBackWhilePaused(notification: NotificationRow, origin: string): Promise<boolean> {
     const until = this.throttle.pausedUntil(origin);
     if (until === undefined) return false;
-    await this.book(notification, { next_attempt_at: until });
+    await this.handBack(notification, until);
     return true;
   }
 
@@ -257,69 +213,8 @@ export class DeliveryWorker {
     );
   }
 
-  private async book(notification: NotificationRow, changes: { next_attempt_at: number | null }): Promise<void> {
-    await this.options.db
-      .updateTable('notifications')
-      .set({ ...changes, lease_owner: null, lease_until: null })
-      .where('id', '=', notification.id)
-      .where('lease_owner', '=', this.owner)
-      .execute();
+  /** Releases the lease, unsent and uncounted: due again at `nextAttemptAt` (null: untimed). */
+  private async handBack(notification: NotificationRow, nextAttemptAt: number | null): Promise<void> {
+    await releaseNotification(this.options.db, notification.id, this.owner, nextAttemptAt);
   }
-
-  private async attempt(url: string, headers: Record<string, string>, payload: string): Promise<AttemptResult> {
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    try {
-      if (!this.options.allowPrivateCallbacks) assertPublicLiteral(new URL(url));
-      const response = await request(url, {
-        method: 'POST',
-        headers,
-        body: payload,
-        dispatcher: this.agent,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const excerpt = await readExcerpt(response.body);
-      const status = response.statusCode;
-      const retryAfter = parseRetryAfter(headerValue(response.headers['retry-after']), new Date(this.now()));
-      return {
-        outcome: { kind: 'http', status, ...(retryAfter === undefined ? {} : { retryAfterSeconds: retryAfter }) },
-        statusCode: status,
-        excerpt,
-        error: status >= 200 && status < 300 ? null : `HTTP ${status}`,
-        durationMs: elapsed(),
-      };
-    } catch (error) {
-      const err = error as Error & { code?: string; cause?: Error & { code?: string } };
-      const timedOut = err.name === 'TimeoutError' || err.code === 'UND_ERR_HEADERS_TIMEOUT' || err.code === 'UND_ERR_BODY_TIMEOUT' || err.code === 'UND_ERR_CONNECT_TIMEOUT';
-      const code = err.code ?? err.cause?.code;
-      return {
-        outcome: { kind: timedOut ? 'timeout' : 'connection' },
-        statusCode: null,
-        excerpt: null,
-        error: timedOut ? `timed out after ${this.timeoutMs} ms` : connectionFailureText(error),
-        durationMs: elapsed(),
-        ...(typeof code === 'string' ? { errorCode: code } : {}),
-      };
-    }
-  }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= EXCERPT_BYTES) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(parts).subarray(0, EXCERPT_BYTES).toString('utf8');
 }

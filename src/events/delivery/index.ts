@@ -19,7 +19,6 @@ export {
 } from './notificationEnvelope.ts';
 export {
   nextAttempt,
-  parseRetryAfter,
   RETRY_DELAYS_MS,
   MAX_ATTEMPTS,
   RETRY_JITTER,

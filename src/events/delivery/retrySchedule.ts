@@ -59,18 +59,3 @@ export function nextAttempt({ attemptNumber, outcome, now, random }: NextAttempt
   const jitter = 1 + (random() * 2 - 1) * RETRY_JITTER;
   return { kind: 'retry', at: new Date(now.getTime() + Math.round(base * jitter)) };
 }
-
-/**
- * Seconds to wait from a Retry-After header: delta-seconds or an HTTP-date (in the past → 0).
- * Undefined when absent or unreadable, so the caller falls back to the schedule.
- */
-export function parseRetryAfter(header: string | null | undefined, now: Date): number | undefined {
-  if (header === null || header === undefined) return undefined;
-  const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value);
-  // Only date-like text: Date.parse also reads strings such as "1" or "2024" as dates.
-  if (!/[A-Za-z]/.test(value) || !/\d{1,2}:\d{2}/.test(value)) return undefined;
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - now.getTime()) / 1000));
-}

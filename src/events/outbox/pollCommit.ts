@@ -6,7 +6,7 @@
 // the fingerprint rows it writes are fingerprints.ts's.
 
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, InstanceRow } from '../../store/index.ts';
+import { instances, pollSchedules, type Database, type InstanceRow } from '../../store/index.ts';
 import { buildNotification, chunkEvents, type NotificationInstance, type NotificationEvent } from '../delivery/index.ts';
 import { eventIdFor } from '../deterministicId.ts';
 import type { DetectedChange } from '../eventTypes.ts';
@@ -102,13 +102,8 @@ export async function commitPoll(db: Kysely<Database>, commit: PollCommit): Prom
 }
 
 async function holdLeaseAndUpdate(db: Kysely<Database>, commit: PollCommit): Promise<void> {
-  const held = await db
-    .updateTable('poll_schedules')
-    .set({ ...commit.schedule })
-    .where('id', '=', commit.scheduleId)
-    .where('lease_owner', '=', commit.leaseOwner)
-    .executeTakeFirst();
-  if (Number(held.numUpdatedRows) !== 1) throw new LeaseLost(`lost the lease of schedule ${commit.scheduleId}`);
+  const held = await pollSchedules.updateHeldSchedule(db, commit.scheduleId, commit.leaseOwner, commit.schedule);
+  if (!held) throw new LeaseLost(`lost the lease of schedule ${commit.scheduleId}`);
 }
 
 async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Promise<WrittenEvents> {
@@ -125,14 +120,9 @@ async function writeEvents(trx: Transaction<Database>, commit: PollCommit): Prom
   if (fresh.length === 0) return NOTHING_WRITTEN;
 
   // The per-instance sequence: an UPDATE … RETURNING serializes concurrent writers on the instance row.
-  const counter = await trx
-    .updateTable('instances')
-    .set((eb) => ({ event_sequence: eb('event_sequence', '+', fresh.length) }))
-    .where('id', '=', instance.id)
-    .returning('event_sequence')
-    .executeTakeFirst();
-  if (!counter) throw new LeaseLost(`instance ${instance.id} was deleted during the poll`);
-  const firstSequence = Number(counter.event_sequence) - fresh.length + 1;
+  const sequence = await instances.bumpEventSequence(trx, instance.id, fresh.length);
+  if (sequence === undefined) throw new LeaseLost(`instance ${instance.id} was deleted during the poll`);
+  const firstSequence = sequence - fresh.length + 1;
 
   const now = Date.now();
   const events: NotificationEvent[] = fresh.map(({ change, id }, index) => ({

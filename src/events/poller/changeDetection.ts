@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { DetectedChange, ProviderRecord } from '../eventTypes.ts';
+import { readRecordPath } from './recordPath.ts';
 
 export type SkipReason = 'missing-id' | 'invalid-event-type';
 
@@ -35,16 +36,7 @@ export function recordFingerprint(record: unknown): string {
  * An exact key containing dots wins over the path, since some providers use such keys.
  */
 export function getIdField(record: unknown, idField: string): string | undefined {
-  if (record === null || typeof record !== 'object') return undefined;
-  const direct = (record as Record<string, unknown>)[idField];
-  let value: unknown = direct;
-  if (direct === undefined) {
-    value = record;
-    for (const segment of idField.split('.')) {
-      if (value === null || typeof value !== 'object') return undefined;
-      value = (value as Record<string, unknown>)[segment];
-    }
-  }
+  const value = readRecordPath(record, idField);
   if (typeof value === 'string') return value === '' ? undefined : value;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
   if (typeof value === 'bigint') return value.toString();

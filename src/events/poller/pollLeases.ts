@@ -11,11 +11,10 @@
 // same as a crash during the poll. A poll that wrote events committed them with its cursor already.
 
 import type { Kysely } from 'kysely';
-import { releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type StoreDialect } from '../../store/index.ts';
+import { releaseSucceededPolls, renewPollLeases, type Database, type PollRelease } from '../../store/index.ts';
 
 export interface PollLeaseBookOptions {
   db: Kysely<Database>;
-  dialect: StoreDialect;
   owner: string;
   leaseMs: number;
   now: () => number;
@@ -73,7 +72,7 @@ export class PollLeaseBook {
     if (batch.length > 0) {
       this.serialized(async () => {
         try {
-          await releaseSucceededPolls(this.options.db, this.options.dialect, this.options.owner, batch);
+          await releaseSucceededPolls(this.options.db, this.options.owner, batch);
         } finally {
           for (const release of batch) this.held.delete(release.id);
         }

@@ -12,19 +12,30 @@ import crypto from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { ElementRegistry } from '../../elements/index.ts';
-import { isAppError } from '../../errors/index.ts';
-import { claimDuePolls, type Claimed, type Database, type InstanceRow, type PollScheduleRow, type PollScheduleRowUpdate, type StoreDialect } from '../../store/index.ts';
+import { errorRetryAfterSeconds, isAppError } from '../../errors/index.ts';
+import {
+  claimDuePolls,
+  instances,
+  isPollingRunnable,
+  pollSchedules,
+  releasePoll,
+  wasTakenOver,
+  type Claimed,
+  type Database,
+  type InstanceRow,
+  type PollScheduleRow,
+  type PollScheduleRowUpdate,
+} from '../../store/index.ts';
 import { ClaimLoop } from '../claimLoop/index.ts';
 import { LeaseLost, type CommittedCapture } from '../outbox/index.ts';
 import type { ResourcePollerConfiguration } from './pollerConfiguration.ts';
 import { PollLateness, type LatenessReport } from './pollLateness.ts';
 import { PollLeaseBook } from './pollLeases.ts';
 import { detectionKind, effectiveResourceConfiguration, pollResource, type DetectionKind, type HubExecutor, type PollOutcome } from './resourcePoller.ts';
-import { configuredResources, isPollingRunnable, refreshIntervalMinutes, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
+import { configuredResources, refreshIntervalMinutes, resourceConfigFingerprint, syncPollSchedules, PAUSED_AT } from './scheduleSync.ts';
 
 export interface PollWorkerOptions {
   db: Kysely<Database>;
-  dialect: StoreDialect;
   hubs: HubExecutor;
   elements: ElementRegistry;
   logger: Logger;
@@ -95,7 +106,6 @@ export class PollWorker {
     this.random = options.random ?? Math.random;
     this.leases = new PollLeaseBook({
       db: options.db,
-      dialect: options.dialect,
       owner: this.owner,
       leaseMs: this.leaseMs,
       now: this.now,
@@ -126,18 +136,12 @@ export class PollWorker {
   private async claim(limit: number): Promise<ClaimedPoll[]> {
     const { db } = this.options;
     const now = this.now();
-    const schedules = this.notedTakeovers(await claimDuePolls(db, this.options.dialect, { owner: this.owner, now, leaseMs: this.leaseMs, limit }));
+    const schedules = this.notedTakeovers(await claimDuePolls(db, { owner: this.owner, now, leaseMs: this.leaseMs, limit }));
     if (schedules.length === 0) return [];
     this.leases.hold(schedules.map((schedule) => schedule.id));
     const ids = [...new Set(schedules.map((schedule) => schedule.instance_id))];
-    const instances = await db
-      .selectFrom('instances')
-      .innerJoin('users', 'users.id', 'instances.user_id')
-      .selectAll('instances')
-      .select('users.email as owner_email')
-      .where('instances.id', 'in', ids)
-      .execute();
-    const byId = new Map(instances.map((instance) => [instance.id, instance]));
+    const found = await instances.findInstancesWithOwnerEmail(db, ids);
+    const byId = new Map(found.map((instance) => [instance.id, instance]));
     return schedules.map((schedule) => {
       this.options.observer?.started(this.lateness.started(schedule.next_run_at, now) / 1000);
       return { schedule, instance: byId.get(schedule.instance_id) };
@@ -155,7 +159,7 @@ export class PollWorker {
   /** Counts and logs the claimed rows whose lease had expired in another worker's hands. */
   private notedTakeovers(rows: Claimed<PollScheduleRow>[]): Claimed<PollScheduleRow>[] {
     for (const row of rows) {
-      if (row.previous_lease_owner === null || row.previous_lease_owner === this.owner) continue;
+      if (!wasTakenOver(row, this.owner)) continue;
       this.options.observer?.leaseTakenOver();
       this.options.logger.warn({ instanceId: row.instance_id, resource: row.resource, previousOwner: row.previous_lease_owner }, 'took over an expired poll lease');
     }
@@ -255,12 +259,7 @@ export class PollWorker {
   }
 
   private async release(schedule: PollScheduleRow, changes: PollScheduleRowUpdate): Promise<void> {
-    await this.options.db
-      .updateTable('poll_schedules')
-      .set({ ...changes, lease_owner: null, lease_until: null })
-      .where('id', '=', schedule.id)
-      .where('lease_owner', '=', this.owner)
-      .execute();
+    await releasePoll(this.options.db, schedule.id, this.owner, changes);
   }
 
   private async recordFailure(schedule: PollScheduleRow, intervalMinutes: number, startedAt: number, error: unknown): Promise<void> {
@@ -268,30 +267,20 @@ export class PollWorker {
     if (error instanceof LeaseLost) return;
     const failures = schedule.consecutive_failures + 1;
     const message = error instanceof Error ? error.message : String(error);
-    const retryAfter = isAppError(error) && error.headers['retry-after'] ? Number(error.headers['retry-after']) : undefined;
+    const retryAfter = errorRetryAfterSeconds(error, this.now());
     logger.warn({ instanceId: schedule.instance_id, resource: schedule.resource, failures, err: isAppError(error) ? undefined : error }, `poll failed: ${message}`);
-    await db
-      .updateTable('poll_schedules')
-      .set({
-        lease_owner: null,
-        lease_until: null,
-        last_poll_at: startedAt,
-        last_error: message.slice(0, 1000),
-        consecutive_failures: failures,
-        next_run_at: retryRunAt(startedAt, intervalMinutes, failures, this.now(), retryAfter),
-      })
-      .where('id', '=', schedule.id)
-      .where('lease_owner', '=', this.owner)
-      .execute();
-    const instance = await db.selectFrom('instances').selectAll().where('id', '=', schedule.instance_id).executeTakeFirst();
+    await pollSchedules.recordPollFailure(db, {
+      id: schedule.id,
+      owner: this.owner,
+      startedAt,
+      message,
+      consecutiveFailures: failures,
+      nextRunAt: retryRunAt(startedAt, intervalMinutes, failures, this.now(), retryAfter),
+    });
+    const instance = await instances.findInstance(db, schedule.instance_id);
     if (!instance) return;
     if (failures >= this.options.pollingFailureLimit && instance.polling_disabled === 0) {
-      const disabled = await db
-        .updateTable('instances')
-        .set({ polling_disabled: 1, polling_disabled_reason: `${failures} consecutive failed polls of ${schedule.resource}; last error: ${message.slice(0, 500)}` })
-        .where('id', '=', instance.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const disabled = await instances.disablePolling(db, instance.id, `${failures} consecutive failed polls of ${schedule.resource}; last error: ${message.slice(0, 500)}`);
       logger.warn({ instanceId: instance.id, failures }, 'polling disabled after repeated failures');
       await syncPollSchedules(db, disabled, this.now());
     } else if (!isPollingRunnable(instance)) {

@@ -10,7 +10,7 @@
 import type { Kysely } from 'kysely';
 import type { ElementDefinition, ElementResource } from '../../elements/index.ts';
 import { ProviderError } from '../../errors/index.ts';
-import { CursorExpired, HUB_HEADERS, SnapshotTooLarge, type HubRequest, type HubResponse } from '../../hubs/index.ts';
+import { CursorExpired, HUB_HEADERS, SnapshotTooLarge, splitHubUrl, type HubRequest, type HubResponse } from '../../hubs/index.ts';
 import type { Database, InstanceRow, PollScheduleRow } from '../../store/index.ts';
 import type { DetectedChange, ProviderRecord } from '../eventTypes.ts';
 import { commitPoll, loadFingerprints, type CaptureListener, type FingerprintWrite } from '../outbox/index.ts';
@@ -81,16 +81,9 @@ export function detectionKind(element: ElementDefinition, config: ResourcePoller
   return placeholdersIn(config.url).length > 0 ? 'window' : 'listing';
 }
 
-/** Splits `/hubs/general/messages?x=1` into the hub path and query the hub engine takes. */
+/** A GET of a poll URL (`/hubs/general/messages?x=1`), read as the hub engine reads every URL. */
 function hubRequest(url: string, extraQuery: Record<string, string> = {}): HubRequest {
-  const parsed = new URL(url, 'http://hub.invalid');
-  const path = parsed.pathname.replace(/^\/hubs\/[^/]+/, '') || '/';
-  const query: Record<string, string | string[]> = {};
-  for (const [key, value] of parsed.searchParams) {
-    const existing = query[key];
-    query[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  return { method: 'GET', path, query: { ...query, ...extraQuery } };
+  return { method: 'GET', ...splitHubUrl(url, extraQuery) };
 }
 
 function records(response: HubResponse, resource: string): unknown[] {

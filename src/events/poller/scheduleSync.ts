@@ -9,7 +9,7 @@
 
 import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, InstanceRow } from '../../store/index.ts';
+import { isPollingRunnable, type Database, type InstanceRow } from '../../store/index.ts';
 import type { PollerConfiguration } from './pollerConfiguration.ts';
 
 /** Rows written before the interval was stored poll at the configuration's default. */
@@ -35,10 +35,6 @@ export function resourceConfigFingerprint(config: unknown): string {
     if (cacheable) fingerprints.set(config, fingerprint);
   }
   return fingerprint;
-}
-
-export function isPollingRunnable(instance: InstanceRow): boolean {
-  return instance.events_enabled === 1 && instance.disabled === 0 && instance.valid === 1 && instance.polling_disabled === 0;
 }
 
 export function configuredResources(instance: InstanceRow): PollerConfiguration {

@@ -5,6 +5,7 @@ import { parseRecordDate } from './recordDates.ts';
 import type { DetectedChange } from '../eventTypes.ts';
 import { getIdField, recordFingerprint, type DetectionResult, type SkippedRecord } from './changeDetection.ts';
 import { DEFAULT_FILTER_BY_UPDATED_DATE, type ResourcePollerConfiguration } from './pollerConfiguration.ts';
+import { readRecordPath } from './recordPath.ts';
 
 export interface PollWindow {
   readonly from: Date;
@@ -47,10 +48,10 @@ export function classifyWindowRecords(
     }
     const record = value as Record<string, unknown>;
     const updated = dates?.updatedDateField
-      ? parseRecordDate(readPath(record, dates.updatedDateField), dates.updatedDateFormat, dates.updatedDateTimezone)
+      ? parseRecordDate(readRecordPath(record, dates.updatedDateField), dates.updatedDateFormat, dates.updatedDateTimezone)
       : undefined;
     const created = dates?.createdDateField
-      ? parseRecordDate(readPath(record, dates.createdDateField), dates.createdDateFormat, dates.createdDateTimezone)
+      ? parseRecordDate(readRecordPath(record, dates.createdDateField), dates.createdDateFormat, dates.createdDateTimezone)
       : undefined;
     const effective = updated ?? created;
 
@@ -76,12 +77,3 @@ export function classifyWindowRecords(
   return { changes: [...byId.values()], skipped: skippedRecords.length, skippedRecords };
 }
 
-function readPath(record: Record<string, unknown>, path: string): unknown {
-  if (path in record) return record[path];
-  let value: unknown = record;
-  for (const segment of path.split('.')) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
-}

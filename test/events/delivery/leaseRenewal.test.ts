@@ -75,7 +75,7 @@ function gate(): { promise: Promise<void>; open: () => void } {
 function dispatcher(clock: { offset: number }, takeovers?: { count: number }): DeliveryWorker {
   // One request at a time to the receiver: everything else this worker claimed waits in its queue.
   return new DeliveryWorker({
-    db: services.store.db, dialect: services.store.dialect, keyring: services.keyring, logger: pino({ level: 'silent' }),
+    db: services.store.db, keyring: services.keyring, logger: pino({ level: 'silent' }),
     allowPrivateCallbacks: true, perOriginConcurrency: 1, concurrency: 30, leaseMs: LEASE_MS, timeoutMs: 10_000, idleWaitMs: 20,
     now: () => Date.now() + clock.offset,
     observer: {

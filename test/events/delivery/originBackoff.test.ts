@@ -116,7 +116,7 @@ for (const dialect of testDialects()) {
 
     function dispatcher(options: Partial<DeliveryWorkerOptions>): DeliveryWorker {
       return new DeliveryWorker({
-        db: store.db, dialect: store.dialect, keyring, logger: pino({ level: 'silent' }), allowPrivateCallbacks: true, idleWaitMs: 20, ...options,
+        db: store.db, keyring, logger: pino({ level: 'silent' }), allowPrivateCallbacks: true, idleWaitMs: 20, ...options,
       });
     }
 

@@ -75,7 +75,7 @@ for (const dialect of testDialects()) {
         .execute();
       const logLines: string[] = [];
       const logger = pino({ level: 'trace' }, { write: (line: string) => logLines.push(line) });
-      const worker = new DeliveryWorker({ db: store.db, dialect: store.dialect, keyring, logger, allowPrivateCallbacks, idleWaitMs: 20 });
+      const worker = new DeliveryWorker({ db: store.db, keyring, logger, allowPrivateCallbacks, idleWaitMs: 20 });
       worker.start();
       try {
         const row = await waitFor(async () => {

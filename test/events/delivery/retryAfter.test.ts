@@ -58,7 +58,7 @@ for (const dialect of testDialects()) {
     /** A dispatcher whose clock stands still at `at`; the retry schedule's jitter is none. */
     function dispatcherAt(at: number): DeliveryWorker {
       const worker = new DeliveryWorker({
-        db: store.db, dialect: store.dialect, keyring, logger: pino({ level: 'silent' }), allowPrivateCallbacks: true, idleWaitMs: 20,
+        db: store.db, keyring, logger: pino({ level: 'silent' }), allowPrivateCallbacks: true, idleWaitMs: 20,
         now: () => at, random: () => 0.5,
       });
       worker.start();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ATTEMPTS, nextAttempt, parseRetryAfter, RETRY_DELAYS_MS, type DeliveryOutcome } from '../../../src/events/delivery/retrySchedule.ts';
+import { MAX_ATTEMPTS, nextAttempt, RETRY_DELAYS_MS, type DeliveryOutcome } from '../../../src/events/delivery/retrySchedule.ts';
 
 const now = new Date('2024-05-01T00:00:00.000Z');
 const middle = () => 0.5; // no jitter
@@ -48,15 +48,3 @@ test('429 and 503 honour Retry-After, bounded; other statuses ignore it', () => 
   assert.equal(delayOf(MAX_ATTEMPTS, { kind: 'http', status: 429, retryAfterSeconds: 1 }), 'failed');
 });
 
-test('parseRetryAfter reads seconds and HTTP-dates', () => {
-  assert.equal(parseRetryAfter('120', now), 120);
-  assert.equal(parseRetryAfter(' 0 ', now), 0);
-  assert.equal(parseRetryAfter('Wed, 01 May 2024 00:01:30 GMT', now), 90);
-  assert.equal(parseRetryAfter('Tue, 30 Apr 2024 23:00:00 GMT', now), 0);
-  assert.equal(parseRetryAfter(undefined, now), undefined);
-  assert.equal(parseRetryAfter(null, now), undefined);
-  assert.equal(parseRetryAfter('-5', now), undefined);
-  assert.equal(parseRetryAfter('1.5', now), undefined);
-  assert.equal(parseRetryAfter('soon', now), undefined);
-  assert.equal(parseRetryAfter('Someday 99', now), undefined);
-});

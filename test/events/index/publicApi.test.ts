@@ -19,7 +19,6 @@ test('the events index exposes the domain API', () => {
     'buildNotification',
     'chunkEvents',
     'nextAttempt',
-    'parseRetryAfter',
     'deliveryHeaders',
   ] as const) {
     assert.equal(typeof events[name], 'function', name);

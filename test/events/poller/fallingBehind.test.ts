@@ -72,7 +72,6 @@ async function withWorker(dialect: TestDialect, body: (harness: WorkerHarness) =
     };
     worker = new PollWorker({
       db: store.db,
-      dialect: store.dialect,
       hubs: {
         execute: () => {
           unexpected.push('called the provider');

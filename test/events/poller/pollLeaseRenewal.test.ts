@@ -32,7 +32,6 @@ for (const dialect of testDialects()) {
       let calls = 0;
       const worker = new PollWorker({
         db: store.db,
-        dialect: store.dialect,
         hubs: {
           execute: () => {
             calls += 1;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { PollLeaseBook, type PollLeaseBookOptions } from '../../../src/events/poller/pollLeases.ts';
-import type { Database, PollRelease, PollScheduleRow, Store } from '../../../src/store/index.ts';
+import type { Database, PollRelease, PollScheduleRow } from '../../../src/store/index.ts';
 import { testDialects } from '../../support/databases.ts';
 import { withInstanceStore } from '../../support/storeRows.ts';
 import { waitFor } from '../../support/webhookReceiver.ts';
@@ -70,11 +70,10 @@ function instrumented(db: Kysely<Database>): { db: Kysely<Database>; queries(): 
   return { db: wrapped, queries: () => count, failing };
 }
 
-function bookOn(store: Store, db: Kysely<Database>, options: Partial<PollLeaseBookOptions> = {}): { book: PollLeaseBook; errors: [unknown, string][] } {
+function bookOn(db: Kysely<Database>, options: Partial<PollLeaseBookOptions> = {}): { book: PollLeaseBook; errors: [unknown, string][] } {
   const errors: [unknown, string][] = [];
   const book = new PollLeaseBook({
     db,
-    dialect: store.dialect,
     owner: OWNER,
     leaseMs: 60_000,
     now: () => T,
@@ -94,7 +93,7 @@ for (const dialect of testDialects()) {
         const ids = await seedSchedules(store.db, instanceId, [OWNER, OWNER, OWNER]);
         const before = await rowsById(store.db, ids);
         const counted = instrumented(store.db);
-        const { book, errors } = bookOn(store, counted.db);
+        const { book, errors } = bookOn(counted.db);
         try {
           for (const id of ids) book.release(releaseOf(id));
           // A round trip on the uncounted db gives an eager write every chance to run first.
@@ -119,7 +118,7 @@ for (const dialect of testDialects()) {
       withInstanceStore(dialect, async (store, instanceId) => {
         const ids = await seedSchedules(store.db, instanceId, [OWNER, OWNER, OWNER]);
         const counted = instrumented(store.db);
-        const { book, errors } = bookOn(store, counted.db, { maxBatch: 3 });
+        const { book, errors } = bookOn(counted.db, { maxBatch: 3 });
         try {
           book.release(releaseOf(ids[0]));
           book.release(releaseOf(ids[1]));
@@ -139,7 +138,7 @@ for (const dialect of testDialects()) {
     test('stop() writes the pending releases', () =>
       withInstanceStore(dialect, async (store, instanceId) => {
         const ids = await seedSchedules(store.db, instanceId, [OWNER, OWNER]);
-        const { book, errors } = bookOn(store, store.db);
+        const { book, errors } = bookOn(store.db);
         try {
           for (const id of ids) book.release(releaseOf(id));
           assert.equal(await released(store.db, ids), false);
@@ -159,7 +158,7 @@ for (const dialect of testDialects()) {
         const [mine, alsoMine, others, free, forgotten] = await seedSchedules(store.db, instanceId, [OWNER, OWNER, 'other-owner', null, OWNER]);
         const before = await rowsById(store.db, [others, free, forgotten]);
         let clock = T + 500_000;
-        const { book, errors } = bookOn(store, store.db, { leaseMs: 3000, now: () => clock });
+        const { book, errors } = bookOn(store.db, { leaseMs: 3000, now: () => clock });
         // `forgotten` was held, then let go (its release went another way, or failed): not renewed.
         book.hold([mine, alsoMine, others, forgotten]);
         book.letGo(forgotten);
@@ -188,7 +187,7 @@ for (const dialect of testDialects()) {
       withInstanceStore(dialect, async (store, instanceId) => {
         const [lost, later] = await seedSchedules(store.db, instanceId, [OWNER, OWNER]);
         const broken = instrumented(store.db);
-        const { book, errors } = bookOn(store, broken.db);
+        const { book, errors } = bookOn(broken.db);
         try {
           broken.failing.next = 1;
           book.release(releaseOf(lost));
@@ -217,7 +216,7 @@ for (const dialect of testDialects()) {
         const [lost, kept] = await seedSchedules(store.db, instanceId, [OWNER, OWNER]);
         const [lostBefore] = await rowsById(store.db, [lost]);
         const broken = instrumented(store.db);
-        const { book, errors } = bookOn(store, broken.db, { leaseMs: 3000, now: () => T + 500_000 });
+        const { book, errors } = bookOn(broken.db, { leaseMs: 3000, now: () => T + 500_000 });
         book.hold([lost, kept]);
         try {
           broken.failing.next = 1;
@@ -240,7 +239,7 @@ for (const dialect of testDialects()) {
         const [mine] = await seedSchedules(store.db, instanceId, [OWNER]);
         const broken = instrumented(store.db);
         broken.failing.next = 1;
-        const { book, errors } = bookOn(store, broken.db, { leaseMs: 3000, now: () => T + 500_000 });
+        const { book, errors } = bookOn(broken.db, { leaseMs: 3000, now: () => T + 500_000 });
         book.hold([mine]);
         book.start();
         try {

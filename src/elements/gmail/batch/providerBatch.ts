@@ -4,7 +4,6 @@
 
 import {
   classifyFailure,
-  parseRetryAfter,
   providerAnswerError,
   urlWithQuery,
   type ProviderAccount,
@@ -14,6 +13,7 @@ import {
   type ProviderQuery,
   type ProviderSession,
 } from '../../../hubs/index.ts';
+import { parseRetryAfterMs } from '../../../errors/index.ts';
 import { readGoogleError } from '../googleErrors.ts';
 import { decodeBatchResponse, encodeBatchRequest, type BatchPartRequest, type BatchPartResponse } from './batchMultipart.ts';
 
@@ -109,7 +109,7 @@ export async function sendBatch(client: ProviderClient, account: ProviderAccount
           again.push(index);
           throttled = true;
           lastFailure = { status: answer.status, info };
-          const partRetryAfter = parseRetryAfter(answer.headers['retry-after']);
+          const partRetryAfter = parseRetryAfterMs(answer.headers['retry-after'], Date.now());
           if (partRetryAfter !== undefined) retryAfterMs = Math.max(retryAfterMs ?? 0, partRetryAfter);
           continue;
         }

@@ -4,15 +4,15 @@
 // never moves past a change that was not returned.
 
 import { ProviderError } from '../../../errors/index.ts';
-import { CursorExpired, HUB_HEADERS, ok, type HubOperation } from '../../../hubs/index.ts';
+import { CursorExpired, HUB_HEADERS, ok, type EventType, type HubOperation } from '../../../hubs/index.ts';
 import { decodeCursor, encodeCursor, type ChangeCursor } from './changeCursor.ts';
 import { GmailApi } from './gmailApi.ts';
 import { changedMessagesQuerySchema, changedMessageSchema } from './gmailSchemas.ts';
-import { collateHistory, type ChangeType } from './historyChanges.ts';
+import { collateHistory } from './historyChanges.ts';
 import { historyLabelFilter } from './listFilters.ts';
 import { normalizeMessage, type HubMessage } from './messageShape.ts';
 
-export type ChangedMessage = (HubMessage & { eventType: Exclude<ChangeType, 'DELETED'> }) | { id: string; threadId: string; eventType: 'DELETED'; historyId: string };
+export type ChangedMessage = (HubMessage & { eventType: Exclude<EventType, 'DELETED'> }) | { id: string; threadId: string; eventType: 'DELETED'; historyId: string };
 
 export const changedMessagesOperation: HubOperation = {
   method: 'GET',

@@ -2,6 +2,8 @@
 // and Fastify serializes responses with them. Field-level validation with messages that name the
 // field happens in the operations, so in-process callers get the same answers.
 
+import { EVENT_TYPES } from '../../../hubs/index.ts';
+
 const nullableString = { type: ['string', 'null'] } as const;
 
 const messageProperties = {
@@ -91,7 +93,7 @@ export const changedMessageSchema = {
   type: 'object',
   description:
     'A changed message: the normalized message with eventType CREATED (added) or UPDATED (labels changed); for DELETED only id, threadId, eventType and historyId. historyId is the id of the change.',
-  properties: { ...messageProperties, eventType: { type: 'string', enum: ['CREATED', 'UPDATED', 'DELETED'] } },
+  properties: { ...messageProperties, eventType: { type: 'string', enum: EVENT_TYPES } },
   required: ['id', 'threadId', 'eventType', 'historyId'],
 } as const;
 

@@ -2,21 +2,20 @@
 // window, as of the last change. Added → CREATED, labels changed → UPDATED (but a message the receiver
 // has not seen yet stays CREATED), deleted → DELETED (also when it was added in the same window).
 
+import type { EventType } from '../../../hubs/index.ts';
 import type { GmailHistoryRecord, GmailMessageRef } from './gmailTypes.ts';
-
-export type ChangeType = 'CREATED' | 'UPDATED' | 'DELETED';
 
 export interface MessageChange {
   id: string;
   threadId: string;
-  eventType: ChangeType;
+  eventType: EventType;
   /** Id of the history record of the last change: the change's version. */
   historyId: string;
 }
 
 export function collateHistory(records: readonly GmailHistoryRecord[]): MessageChange[] {
   const changes = new Map<string, MessageChange>();
-  const record = (message: GmailMessageRef, historyId: string, happened: ChangeType) => {
+  const record = (message: GmailMessageRef, historyId: string, happened: EventType) => {
     const earlier = changes.get(message.id);
     let eventType = happened;
     if (happened === 'UPDATED' && (earlier?.eventType === 'CREATED' || earlier?.eventType === 'DELETED')) eventType = earlier.eventType;

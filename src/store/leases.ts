@@ -1,4 +1,6 @@
-// Claiming due work with a lease — the one dialect-specific spot of the store. On PostgreSQL many
+// The lease API: claiming due poll schedules and notifications, renewing, releasing and noticing a
+// taken-over lease — the one dialect-specific spot of the store. Callers never name the dialect: the
+// store knows it (storeDialect.ts). On PostgreSQL many
 // workers claim concurrently: `FOR UPDATE SKIP LOCKED` lets each take different rows without waiting.
 // On SQLite there is a single writer, so the UPDATE … WHERE id IN (SELECT …) is already atomic.
 // A claimed row carries lease_owner/lease_until; a killed worker's lease simply expires.
@@ -9,8 +11,8 @@
 // over, because a released lease has no owner.
 
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database, NotificationRow, PollScheduleRow } from './schema.ts';
-import type { StoreDialect } from './migrations/columns.ts';
+import type { Database, NotificationRow, PollScheduleRow, PollScheduleRowUpdate } from './schema.ts';
+import { dialectOf } from './storeDialect.ts';
 
 export interface ClaimOptions {
   owner: string;
@@ -22,16 +24,21 @@ export interface ClaimOptions {
 /** A claimed row, with the owner of the expired lease it replaced (null when the row was free). */
 export type Claimed<Row> = Row & { previous_lease_owner: string | null };
 
-export function claimDuePolls(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<PollScheduleRow>[]> {
-  return claimDue<PollScheduleRow>(db, dialect, options, {
+/** Whether a claimed row's lease was taken over from another worker (its lease had expired). */
+export function wasTakenOver(row: { previous_lease_owner: string | null }, owner: string): boolean {
+  return row.previous_lease_owner !== null && row.previous_lease_owner !== owner;
+}
+
+export function claimDuePolls(db: Kysely<Database>, options: ClaimOptions): Promise<Claimed<PollScheduleRow>[]> {
+  return claimDue<PollScheduleRow>(db, options, {
     table: 'poll_schedules',
     dueAt: 'next_run_at',
     due: sql`next_run_at <= ${options.now}`,
   });
 }
 
-export function claimDueNotifications(db: Kysely<Database>, dialect: StoreDialect, options: ClaimOptions): Promise<Claimed<NotificationRow>[]> {
-  return claimDue<NotificationRow>(db, dialect, options, {
+export function claimDueNotifications(db: Kysely<Database>, options: ClaimOptions): Promise<Claimed<NotificationRow>[]> {
+  return claimDue<NotificationRow>(db, options, {
     table: 'notifications',
     dueAt: 'next_attempt_at',
     due: sql`status IN ('NEW', 'RETRYING') AND next_attempt_at IS NOT NULL AND next_attempt_at <= ${options.now}`,
@@ -40,12 +47,11 @@ export function claimDueNotifications(db: Kysely<Database>, dialect: StoreDialec
 
 async function claimDue<Row>(
   db: Kysely<Database>,
-  dialect: StoreDialect,
   { owner, now, leaseMs, limit }: ClaimOptions,
   work: { table: 'poll_schedules' | 'notifications'; dueAt: string; due: RawBuilder<unknown> },
 ): Promise<Claimed<Row>[]> {
   const table = sql.table(work.table);
-  const lockClause = dialect === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
+  const lockClause = dialectOf(db) === 'postgres' ? sql`FOR UPDATE SKIP LOCKED` : sql``;
   const result = await sql<Claimed<Row>>`
     WITH due AS MATERIALIZED (
       SELECT id, lease_owner AS previous_lease_owner FROM ${table}
@@ -67,6 +73,31 @@ export async function renewPollLeases(db: Kysely<Database>, owner: string, ids: 
   return Number(result.numUpdatedRows);
 }
 
+/** Releases a poll schedule `owner` still holds, with the changes to book (e.g. its next run). */
+export async function releasePoll(db: Kysely<Database>, id: number, owner: string, changes: PollScheduleRowUpdate): Promise<void> {
+  await db.updateTable('poll_schedules').set({ ...changes, lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+}
+
+/**
+ * Extends `owner`'s lease on one notification to `until`, only while it is still unexpired at `now`
+ * (a lease already run out may have passed to another worker). Returns whether it was renewed.
+ */
+export async function renewNotificationLease(db: Kysely<Database>, id: string, owner: string, now: number, until: number): Promise<boolean> {
+  const renewed = await db
+    .updateTable('notifications')
+    .set({ lease_until: until })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .where('lease_until', '>=', now)
+    .executeTakeFirst();
+  return Number(renewed.numUpdatedRows) === 1;
+}
+
+/** Hands a notification `owner` holds back, unsent: due again at `nextAttemptAt` (null: untimed). */
+export async function releaseNotification(db: Kysely<Database>, id: string, owner: string, nextAttemptAt: number | null): Promise<void> {
+  await db.updateTable('notifications').set({ next_attempt_at: nextAttemptAt, lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+}
+
 /** A poll that succeeded: its next run, and the cursor to keep (null: leave the stored one). */
 export interface PollRelease {
   id: number;
@@ -81,8 +112,9 @@ export interface PollRelease {
  * holds (a row whose lease was taken over is left to its new owner). The rows travel as one JSON
  * parameter, so the SQL text — and SQLite's prepared statement — is the same for any batch size.
  */
-export async function releaseSucceededPolls(db: Kysely<Database>, dialect: StoreDialect, owner: string, releases: readonly PollRelease[]): Promise<number> {
+export async function releaseSucceededPolls(db: Kysely<Database>, owner: string, releases: readonly PollRelease[]): Promise<number> {
   if (releases.length === 0) return 0;
+  const dialect = dialectOf(db);
   const rows = sql`${JSON.stringify(releases)}`;
   const from =
     dialect === 'postgres'
@@ -102,8 +134,32 @@ export async function releaseSucceededPolls(db: Kysely<Database>, dialect: Store
   return Number(result.numAffectedRows ?? 0);
 }
 
-/** Only for a single-process store (SQLite) at start-up: every lease belongs to a dead process. */
-export async function releaseAllLeases(db: Kysely<Database>): Promise<void> {
+/**
+ * At start-up, hands back the leases of dead processes. SQLite has one writer process, so leases left
+ * in the file were held by a process that died (a crash or SIGKILL): they are released now instead of
+ * waiting for them to expire. On PostgreSQL other live workers may hold leases: nothing is released.
+ */
+export async function releaseLeasesOfDeadProcesses(db: Kysely<Database>): Promise<void> {
+  if (dialectOf(db) !== 'sqlite') return;
   await db.updateTable('poll_schedules').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'is not', null).execute();
   await db.updateTable('notifications').set({ lease_owner: null, lease_until: null }).where('lease_owner', 'is not', null).execute();
+}
+
+/**
+ * Takes the token refresh lease on an instance row for `owner` until `until`, when no unexpired lease
+ * is held (an expired one is taken over). Returns whether it was taken.
+ */
+export async function claimRefreshLease(db: Kysely<Database>, instanceId: number, owner: string, now: number, until: number): Promise<boolean> {
+  const leased = await db
+    .updateTable('instances')
+    .set({ refresh_lease_owner: owner, refresh_lease_until: until })
+    .where('id', '=', instanceId)
+    .where((eb) => eb.or([eb('refresh_lease_until', 'is', null), eb('refresh_lease_until', '<', now)]))
+    .executeTakeFirst();
+  return Number(leased.numUpdatedRows) === 1;
+}
+
+/** Hands back the token refresh lease, if `owner` still holds it. */
+export async function releaseRefreshLease(db: Kysely<Database>, instanceId: number, owner: string): Promise<void> {
+  await db.updateTable('instances').set({ refresh_lease_owner: null, refresh_lease_until: null }).where('id', '=', instanceId).where('refresh_lease_owner', '=', owner).execute();
 }
