@@ -41,7 +41,7 @@ export async function createServices(config: Config, logger: Logger = createLogg
     dataDir: config.dataDir,
     onConnectionError: (error) => logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
   });
-  const elements = new ElementRegistry({ googleBaseUrl: config.googleBaseUrl });
+  const elements = new ElementRegistry({ googleBaseUrl: config.googleBaseUrl, microsoftBaseUrl: config.microsoftBaseUrl });
   const instances = new InstanceService({
     db: store.db,
     keyring,

@@ -13,6 +13,7 @@ export interface Config {
   databaseUrl?: string;
   sandbox: boolean;
   sandboxGooglePort: number;
+  sandboxMicrosoftPort: number;
   orgSecret?: string;
   userSecret?: string;
   /** Current master key (32 bytes) if given by the environment; otherwise SQLite mode keeps one in dataDir. */
@@ -21,6 +22,8 @@ export interface Config {
   previousMasterKeys: Buffer[];
   /** One origin for Google's OAuth, token and Gmail endpoints (the emulator); undefined = Google itself. */
   googleBaseUrl?: string;
+  /** One origin for the Microsoft identity platform and Graph (the emulator); undefined = Microsoft itself. */
+  microsoftBaseUrl?: string;
   allowPrivateCallbacks: boolean;
   /** Smallest accepted event.poller.refresh_interval, in minutes (1, or 1 second in the sandbox). */
   minRefreshIntervalMinutes: number;
@@ -120,6 +123,11 @@ function readUrl(env: Env, name: string, protocols: string[], label = name): str
   return raw;
 }
 
+/** An origin that stands in for a provider's (DESIGN.md §3), without a trailing slash. */
+function readOrigin(env: Env, name: string): string | undefined {
+  return readUrl(env, name, ['http:', 'https:'])?.replace(/\/+$/, '');
+}
+
 function readTrustProxy(env: Env): Config['trustProxy'] {
   const raw = env.CHANGEHOOK_TRUST_PROXY?.trim();
   if (raw === undefined || raw === '' || raw === 'false') return false;
@@ -189,7 +197,6 @@ export function loadConfig(rawEnv: Env = process.env, argv: readonly string[] = 
   if (databaseUrl && !masterKey) {
     throw new ConfigError('CHANGEHOOK_MASTER_KEY is required with DATABASE_URL: every process sharing the database needs the same key');
   }
-  const sandboxGoogleBase = env.CHANGEHOOK_GOOGLE_BASE_URL;
   const delivery = readDeliveryConcurrency(env);
   return {
     host: env.HOST || '127.0.0.1',
@@ -198,11 +205,13 @@ export function loadConfig(rawEnv: Env = process.env, argv: readonly string[] = 
     databaseUrl,
     sandbox,
     sandboxGooglePort: readPort(env, 'CHANGEHOOK_SANDBOX_GOOGLE_PORT', 8090),
+    sandboxMicrosoftPort: readPort(env, 'CHANGEHOOK_SANDBOX_MICROSOFT_PORT', 8091),
     orgSecret: readSecret(env, 'CHANGEHOOK_ORG_SECRET', source('CHANGEHOOK_ORG_SECRET')),
     userSecret: readSecret(env, 'CHANGEHOOK_USER_SECRET', source('CHANGEHOOK_USER_SECRET')),
     masterKey,
     previousMasterKeys,
-    googleBaseUrl: sandboxGoogleBase ? readUrl(env, 'CHANGEHOOK_GOOGLE_BASE_URL', ['http:', 'https:'])?.replace(/\/+$/, '') : undefined,
+    googleBaseUrl: readOrigin(env, 'CHANGEHOOK_GOOGLE_BASE_URL'),
+    microsoftBaseUrl: readOrigin(env, 'CHANGEHOOK_MICROSOFT_BASE_URL'),
     allowPrivateCallbacks: sandbox || readBoolean(env, 'CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS', false),
     minRefreshIntervalMinutes: sandbox ? 1 / 60 : 1,
     pollingFailureLimit: readPositiveInteger(env, 'CHANGEHOOK_POLLING_FAILURE_LIMIT', 100),

@@ -54,7 +54,15 @@ export interface ElementDefinition extends ElementHub {
     /** URLs on the provider's origins; configuration may send them to another origin (an emulator). */
     authorizationUrl: string;
     tokenUrl: string;
-    revokeUrl: string;
+    /** Where a grant is revoked (RFC 7009 style, `token=` form); undefined when the provider has none. */
+    revokeUrl?: string;
+    /**
+     * Revoking one token ends every token of the same OAuth client and account (Google): a grant is
+     * then revoked only when no other instance uses that client and account.
+     */
+    revocationEndsSharedGrant?: boolean;
+    /** Token requests (code exchange and refresh) carry the scope, as Microsoft's token endpoint requires. */
+    tokenRequestsCarryScope?: boolean;
     apiBaseUrl: string;
     defaultScopes: readonly string[];
     /** Extra query parameters of the authorization URL (e.g. to ask for a refresh token). */

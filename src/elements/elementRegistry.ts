@@ -10,7 +10,7 @@ import { registeredElements, type ProviderOrigins, type RegisteredElement } from
 export interface ProviderEndpoints {
   authorizationUrl: string;
   tokenUrl: string;
-  revokeUrl: string;
+  revokeUrl?: string;
   apiBaseUrl: string;
 }
 
@@ -42,7 +42,12 @@ export class ElementRegistry implements HubElements {
       const parsed = new URL(url);
       return `${base}${parsed.pathname}`;
     };
-    return { authorizationUrl: rebase(authorizationUrl), tokenUrl: rebase(tokenUrl), revokeUrl: rebase(revokeUrl), apiBaseUrl: rebase(apiBaseUrl) };
+    return {
+      authorizationUrl: rebase(authorizationUrl),
+      tokenUrl: rebase(tokenUrl),
+      revokeUrl: revokeUrl === undefined ? undefined : rebase(revokeUrl),
+      apiBaseUrl: rebase(apiBaseUrl),
+    };
   }
 
   /** For the hub engine, which knows elements as ElementHub. */

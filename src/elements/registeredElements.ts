@@ -11,6 +11,8 @@ import { gmailElement } from './gmail/index.ts';
 export interface ProviderOrigins {
   /** CHANGEHOOK_GOOGLE_BASE_URL */
   googleBaseUrl?: string;
+  /** CHANGEHOOK_MICROSOFT_BASE_URL */
+  microsoftBaseUrl?: string;
 }
 
 export interface RegisteredElement {

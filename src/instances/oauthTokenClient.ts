@@ -79,8 +79,12 @@ export function refreshAccessToken(credentials: OAuthClientCredentials, refreshT
   return postTokenRequest(credentials, { grant_type: 'refresh_token', refresh_token: refreshToken }, purpose);
 }
 
-/** Best effort: a grant we are dropping should not stay usable, but failing to revoke must not block. */
-export async function revokeToken(revokeUrl: string, token: string): Promise<boolean> {
+/**
+ * Best effort: a grant we are dropping should not stay usable, but failing to revoke must not block.
+ * A provider without a revocation endpoint (`revokeUrl` undefined) leaves the grant to its user.
+ */
+export async function revokeToken(revokeUrl: string | undefined, token: string): Promise<boolean> {
+  if (revokeUrl === undefined) return false;
   try {
     const response = await request(revokeUrl, {
       method: 'POST',

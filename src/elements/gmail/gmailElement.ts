@@ -26,6 +26,8 @@ export const gmailElement: ElementDefinition = {
     authorizationUrl: `${GOOGLE_ORIGINS.accounts}/o/oauth2/v2/auth`,
     tokenUrl: `${GOOGLE_ORIGINS.oauth2}/token`,
     revokeUrl: `${GOOGLE_ORIGINS.oauth2}/revoke`,
+    // Google keeps one authorization per (client, account): revoking any token of it ends them all.
+    revocationEndsSharedGrant: true,
     apiBaseUrl: `${GOOGLE_ORIGINS.gmail}/gmail/v1`,
     defaultScopes: ['https://mail.google.com/'],
     authorizationParameters: { access_type: 'offline', prompt: 'consent' },
