@@ -48,6 +48,8 @@ export interface ElementDefinition extends ElementHub {
   key: string;
   name: string;
   description: string;
+  /** Who runs the consent page and the OAuth app the user registers (e.g. Google), as the console names it. */
+  vendor: string;
   hub: string;
   authentication: {
     type: 'oauth2';

@@ -20,6 +20,7 @@ export const gmailElement: ElementDefinition = {
   key: 'gmail',
   name: 'Gmail',
   description: "Google's email service: messages, threads, labels and drafts, with polling events through Gmail's History API.",
+  vendor: 'Google',
   hub: 'general',
   authentication: {
     type: 'oauth2',
