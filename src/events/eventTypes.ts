@@ -12,7 +12,7 @@ export interface DetectedChange {
   readonly objectId: string;
   readonly eventType: EventType;
   readonly record: ProviderRecord;
-  /** Fingerprint, record date or provider version (historyId): the part of the event id that changes per change. */
+  /** Fingerprint, record date or the provider's version of a change: the part of the event id that changes per change. */
   readonly version: string;
   /**
    * When the change happened, where the detection can know it: a window record's updated (else created)
