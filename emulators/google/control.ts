@@ -1,16 +1,14 @@
 // The emulator's control surface, used in process by tests (`emulator.control`) and over HTTP under
 // /__emulator/ (controlRoutes.ts calls these same methods): seed mailboxes, deliver mail from
-// "outside", read quota counters, inject faults, set Google's response time, expire tokens, revoke
-// grants, shrink history.
+// "outside", read quota counters, shrink history; the verbs every emulator has (faults, Google's
+// response time, tokens, grants, clients) come from shared/emulatorControl.ts.
 
+import { checkEmail, ControlError, CommonEmulatorControl } from '../shared/index.ts';
 import type { EmulatorState } from './emulatorState.ts';
 import type { FaultSpec, FaultView } from './faults.ts';
-import { ControlError } from './googleErrors.ts';
 import { INCOMING_LABELS } from './gmail/mailDelivery.ts';
-import { type LatencyModel, validateLatencyModel } from './latencyModel.ts';
 import { composeRawMessage, InvalidMimeMessage, parseRawMessage } from './gmail/mimeMessage.ts';
 import { UNASSIGNABLE_LABELS } from './gmail/labelBook.ts';
-import type { OAuthClientRegistration } from './oauth/clientRegistry.ts';
 import type { QuotaReport } from './quota.ts';
 
 export interface DeliveredMessageFields {
@@ -45,9 +43,7 @@ export interface MailboxSummary {
   historyId: string;
 }
 
-export class EmulatorControl {
-  constructor(private readonly state: EmulatorState) {}
-
+export class EmulatorControl extends CommonEmulatorControl<FaultSpec, FaultView, EmulatorState> {
   createMailbox(email: string): MailboxSummary {
     return summarize(this.state.mailboxes.getOrCreate(checkEmail(email)));
   }
@@ -93,14 +89,9 @@ export class EmulatorControl {
   }
 
   /** Back to a fresh start: no mailboxes, tokens, faults or counters; clients, settings and latency as configured. */
-  reset(): void {
+  override reset(): void {
+    super.reset();
     const s = this.state;
-    s.mailboxes.reset();
-    s.grants.reset();
-    s.faults.clear();
-    s.clients.reset();
-    Object.assign(s.settings, s.initialSettings);
-    s.latency = s.initialLatency;
     s.quota.setLimits({ unitsPerSecond: s.settings.quotaUnitsPerSecond, maxConcurrentRequests: s.settings.maxConcurrentRequestsPerUser });
     s.quota.reset();
   }
@@ -128,54 +119,6 @@ export class EmulatorControl {
     this.state.quota.setLimits(limits);
   }
 
-  injectFault(spec: FaultSpec): FaultView {
-    try {
-      const fault = this.state.faults.add(spec);
-      return this.state.faults.list().find((f) => f.id === fault.id) as FaultView;
-    } catch (error) {
-      if (error instanceof TypeError) throw new ControlError(400, error.message);
-      throw error;
-    }
-  }
-
-  listFaults(): FaultView[] {
-    return this.state.faults.list();
-  }
-
-  removeFault(id: string): boolean {
-    return this.state.faults.remove(id);
-  }
-
-  clearFaults(): void {
-    this.state.faults.clear();
-  }
-
-  /** Google's response time from now on (see latencyModel.ts); undefined answers at once. Returns the model set. */
-  setLatency(model: LatencyModel | undefined): LatencyModel | undefined {
-    try {
-      this.state.latency = model === undefined ? undefined : validateLatencyModel(model);
-    } catch (error) {
-      if (error instanceof TypeError) throw new ControlError(400, error.message);
-      throw error;
-    }
-    return this.latency();
-  }
-
-  latency(): LatencyModel | undefined {
-    const model = this.state.latency;
-    return model === undefined ? undefined : { ...model };
-  }
-
-  /** Every access token (of one user, or everyone's) expires now; refresh tokens keep working. */
-  expireAccessTokens(email?: string): number {
-    return this.state.grants.expireAccessTokens(email === undefined ? undefined : checkEmail(email));
-  }
-
-  /** As if the user removed the app's access: access and refresh tokens stop working (invalid_grant). */
-  revokeGrants(email?: string): number {
-    return this.state.grants.revokeGrants(email === undefined ? undefined : checkEmail(email));
-  }
-
   /** Drops the mailbox's whole history: any startHistoryId older than now gets 404. */
   expireHistory(email: string): void {
     const mailbox = this.state.mailboxes.get(checkEmail(email));
@@ -189,31 +132,8 @@ export class EmulatorControl {
     this.state.settings.historyRetentionSeconds = seconds;
     for (const mailbox of this.state.mailboxes.list()) mailbox.applyRetention();
   }
-
-  setAccessTokenTtl(seconds: number): void {
-    if (typeof seconds !== 'number' || !(seconds > 0)) throw new ControlError(400, 'seconds must be positive');
-    this.state.settings.accessTokenTtlSeconds = seconds;
-  }
-
-  registerClient(client: OAuthClientRegistration): void {
-    try {
-      this.state.clients.register(client);
-    } catch (error) {
-      if (error instanceof TypeError) throw new ControlError(400, error.message);
-      throw error;
-    }
-  }
-
-  listClients(): { clientId: string; redirectUris?: string[] }[] {
-    return this.state.clients.list().map((c) => ({ clientId: c.clientId, ...(c.redirectUris !== undefined ? { redirectUris: [...c.redirectUris] } : {}) }));
-  }
 }
 
 function summarize(mailbox: { email: string; messageCount: number; threadCount: number; historyId: number }): MailboxSummary {
   return { email: mailbox.email, messagesTotal: mailbox.messageCount, threadsTotal: mailbox.threadCount, historyId: String(mailbox.historyId) };
-}
-
-function checkEmail(email: unknown): string {
-  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw new ControlError(400, 'a valid email address is required');
-  return email.trim().toLowerCase();
 }

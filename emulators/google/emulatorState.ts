@@ -2,10 +2,9 @@
 // and to the control API (routes receive it as a dependency; nothing is a module-level singleton,
 // so several emulators can run in one process, as test files do).
 
-import { setTimeout as sleepFor } from 'node:timers/promises';
+import { type LatencyOptions, type ResponseDelayState, responseDelayState } from '../shared/index.ts';
 import { FaultInjector } from './faults.ts';
 import { MailboxDirectory } from './gmail/mailboxStore.ts';
-import type { LatencyModel } from './latencyModel.ts';
 import { ClientRegistry, type OAuthClientRegistration } from './oauth/clientRegistry.ts';
 import { GrantStore } from './oauth/grantStore.ts';
 import { IdTokenSigner } from './oauth/idToken.ts';
@@ -29,7 +28,8 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   maxConcurrentRequestsPerUser: 100,
 };
 
-export interface EmulatorState {
+/** Google's response time (ResponseDelayState) applies to the Gmail API, uploads, batches and OAuth endpoints. */
+export interface EmulatorState extends ResponseDelayState {
   readonly initialSettings: EmulatorSettings;
   readonly settings: EmulatorSettings;
   readonly clients: ClientRegistry;
@@ -40,20 +40,6 @@ export interface EmulatorState {
   readonly idTokens: IdTokenSigner;
   /** Outer connections of batch requests in progress, so a dropConnection fault on a part can drop them. */
   readonly batchConnections: Map<string, () => void>;
-  /** The model of Google's response time; undefined (the default) answers at once. */
-  latency: LatencyModel | undefined;
-  /** The model the emulator was started with, restored by a reset. */
-  readonly initialLatency: LatencyModel | undefined;
-  /** Draws for the latency model; Math.random unless a test passes a seeded one. */
-  readonly latencyRandom: () => number;
-  /** How a request waits out its latency (the model's or an injected fault's); a timer unless a test records the delays instead. */
-  readonly sleep: (ms: number) => Promise<void>;
-}
-
-export interface LatencyOptions {
-  latency?: LatencyModel;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export function createEmulatorState(
@@ -73,14 +59,6 @@ export function createEmulatorState(
     faults: new FaultInjector(),
     idTokens: new IdTokenSigner(),
     batchConnections: new Map(),
-    latency: latency.latency,
-    initialLatency: latency.latency,
-    latencyRandom: latency.random ?? Math.random,
-    sleep: latency.sleep ?? sleepUnref,
+    ...responseDelayState(latency),
   };
-}
-
-/** A timer that does not hold the process open: requests still waiting when the emulator closes must not keep it alive. */
-function sleepUnref(ms: number): Promise<void> {
-  return sleepFor(ms, undefined, { ref: false });
 }

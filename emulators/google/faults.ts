@@ -1,131 +1,32 @@
-// Injected faults: "the next N requests matching this method and path answer 503 with Retry-After",
-// "…take 2 s", "…lose their connection". Each matching request consumes one use; a fault is gone
-// once its uses are spent. Faults are checked in arrival order, first match wins.
+// Google's side of injected faults (the mechanism is shared/faults.ts): a fault may name a Gmail
+// method id instead of an HTTP verb, and its default error body carries Google's `reason`.
 
-export interface FaultSpec {
+import { type ActiveFault as SharedActiveFault, type FaultDialect, FaultInjector as SharedFaultInjector, type FaultSpecBase, type FaultViewBase } from '../shared/index.ts';
+
+export interface FaultSpec extends FaultSpecBase {
   /**
    * HTTP verb (`GET`), or Gmail method id with or without the `gmail.` prefix
    * (`gmail.users.history.list`, `users.history.list`). Absent: any method.
    */
   method?: string;
-  /** Substring of the request's path and query; a RegExp (or `pathRegex` over HTTP) for patterns. */
-  pathPattern: string | RegExp;
-  /** Answer with this status instead of serving the request. */
-  status?: number;
   /** Response body for `status`; default: Google's error body for that status (and `reason`). */
   body?: unknown;
   /** Error reason in the default body, e.g. `userRateLimitExceeded`, `backendError`. */
   reason?: string;
-  /** Error message in the default body. */
-  message?: string;
-  retryAfterSeconds?: number;
-  /** Delay before answering (or before serving normally when no status/drop is given). */
-  latencyMs?: number;
-  /** Destroy the connection without any response. */
-  dropConnection?: boolean;
-  /** How many matching requests this fault affects. */
-  times: number;
 }
 
-export interface ActiveFault extends Readonly<Omit<FaultSpec, 'times'>> {
-  readonly id: string;
-  remaining: number;
-}
+export type FaultView = FaultViewBase;
 
-export interface FaultView {
-  id: string;
-  method?: string;
-  pathPattern: string;
-  status?: number;
-  latencyMs?: number;
-  dropConnection?: boolean;
-  retryAfterSeconds?: number;
-  remaining: number;
-}
+export type ActiveFault = SharedActiveFault<FaultSpec>;
 
-export class FaultInjector {
-  private faults: ActiveFault[] = [];
-  private nextId = 1;
+export const GOOGLE_FAULTS: FaultDialect = {
+  textFields: ['reason'],
+  listedFields: [],
+  matchesOperation: (wanted, methodId) => wanted === methodId || `gmail.${wanted}` === methodId,
+};
 
-  add(spec: FaultSpec): ActiveFault {
-    validateFault(spec);
-    const { times, ...rest } = spec;
-    const fault: ActiveFault = { ...rest, id: `fault-${this.nextId++}`, remaining: times };
-    this.faults.push(fault);
-    return fault;
-  }
-
-  list(): FaultView[] {
-    return this.faults.map((f) => ({
-      id: f.id,
-      ...(f.method !== undefined ? { method: f.method } : {}),
-      pathPattern: String(f.pathPattern),
-      ...(f.status !== undefined ? { status: f.status } : {}),
-      ...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs } : {}),
-      ...(f.dropConnection !== undefined ? { dropConnection: f.dropConnection } : {}),
-      ...(f.retryAfterSeconds !== undefined ? { retryAfterSeconds: f.retryAfterSeconds } : {}),
-      remaining: f.remaining,
-    }));
-  }
-
-  remove(id: string): boolean {
-    const before = this.faults.length;
-    this.faults = this.faults.filter((f) => f.id !== id);
-    return this.faults.length !== before;
-  }
-
-  clear(): void {
-    this.faults = [];
-  }
-
-  /** Finds and consumes the first fault matching this request, if any. */
-  take(httpMethod: string, url: string, methodId: string | undefined): ActiveFault | undefined {
-    // The hot path of every request: nothing injected is the common case.
-    if (this.faults.length === 0) return undefined;
-    for (const fault of this.faults) {
-      if (!matchesMethod(fault.method, httpMethod, methodId)) continue;
-      if (!matchesPath(fault.pathPattern, url)) continue;
-      fault.remaining--;
-      if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);
-      return fault;
-    }
-    return undefined;
-  }
-}
-
-function matchesMethod(wanted: string | undefined, httpMethod: string, methodId: string | undefined): boolean {
-  if (wanted === undefined || wanted === '' || wanted === '*') return true;
-  if (wanted.toUpperCase() === httpMethod.toUpperCase()) return true;
-  if (methodId === undefined) return false;
-  return wanted === methodId || `gmail.${wanted}` === methodId;
-}
-
-function matchesPath(pattern: string | RegExp, url: string): boolean {
-  if (typeof pattern === 'string') return url.includes(pattern);
-  pattern.lastIndex = 0;
-  return pattern.test(url);
-}
-
-function validateFault(spec: FaultSpec): void {
-  if (spec === null || typeof spec !== 'object') throw new TypeError('a fault must be an object');
-  if (!Number.isInteger(spec.times) || spec.times < 1) throw new TypeError('times must be a positive integer');
-  if (typeof spec.pathPattern !== 'string' && !(spec.pathPattern instanceof RegExp)) {
-    throw new TypeError('pathPattern must be a string (substring of the path) or a RegExp');
-  }
-  if (spec.method !== undefined && typeof spec.method !== 'string') throw new TypeError('method must be a string');
-  if (spec.status !== undefined && (!Number.isInteger(spec.status) || spec.status < 200 || spec.status > 599)) {
-    throw new TypeError('status must be an HTTP status between 200 and 599');
-  }
-  if (spec.latencyMs !== undefined && (typeof spec.latencyMs !== 'number' || !(spec.latencyMs >= 0) || spec.latencyMs > 600_000)) {
-    throw new TypeError('latencyMs must be a number between 0 and 600000');
-  }
-  if (spec.retryAfterSeconds !== undefined && (typeof spec.retryAfterSeconds !== 'number' || !(spec.retryAfterSeconds >= 0))) {
-    throw new TypeError('retryAfterSeconds must be a non-negative number');
-  }
-  if (spec.dropConnection !== undefined && typeof spec.dropConnection !== 'boolean') throw new TypeError('dropConnection must be a boolean');
-  if (spec.reason !== undefined && typeof spec.reason !== 'string') throw new TypeError('reason must be a string');
-  if (spec.message !== undefined && typeof spec.message !== 'string') throw new TypeError('message must be a string');
-  if (spec.status === undefined && spec.dropConnection !== true && spec.latencyMs === undefined) {
-    throw new TypeError('a fault needs a status, latencyMs or dropConnection');
+export class FaultInjector extends SharedFaultInjector<FaultSpec, FaultView> {
+  constructor() {
+    super(GOOGLE_FAULTS);
   }
 }

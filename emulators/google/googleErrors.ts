@@ -200,14 +200,3 @@ export function defaultOAuthErrorFor(status: number): OAuthError {
   if (status >= 500) return new OAuthError(status, 'internal_failure', 'Backend Error');
   return new OAuthError(status, 'invalid_request', 'Bad Request');
 }
-
-/** Errors of the emulator's own control API: plain `{"error": "..."}` bodies. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ControlError';
-  }
-}

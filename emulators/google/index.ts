@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { EmulatorControl } from './control.ts';
 import { createEmulatorState, DEFAULT_SETTINGS, type EmulatorSettings } from './emulatorState.ts';
-import { type LatencyModel, validateLatencyModel } from './latencyModel.ts';
+import { type LatencyModel, validateLatencyModel, listeningUrl, nonNegative, positive } from '../shared/index.ts';
 import type { OAuthClientRegistration } from './oauth/clientRegistry.ts';
 import { buildServer } from './server.ts';
 
@@ -13,7 +13,7 @@ export { SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type OAuthClientRegistration 
 export { approveConsent, ConsentFailed, type ConsentResult } from './oauth/approveConsent.ts';
 export { EmulatorControl, type DeliveredMessage, type DeliveredMessageFields, type MailboxSummary } from './control.ts';
 export type { FaultSpec, FaultView } from './faults.ts';
-export type { LatencyModel } from './latencyModel.ts';
+export type { LatencyModel } from '../shared/index.ts';
 export type { QuotaReport } from './quota.ts';
 export { SCOPES } from './oauth/scopes.ts';
 
@@ -65,25 +65,11 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   const app = buildServer(state, control, { logger: options.logger ?? false });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ port: options.port ?? 0, host });
-  const address = app.server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    baseUrl: `http://${shownHost}:${address.port}`,
+    baseUrl: listeningUrl('http', app.server.address() as AddressInfo),
     control,
     close: async () => {
       await app.close();
     },
   };
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`${name} must be a positive number`);
-  return value;
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`${name} must be a non-negative number`);
-  return value;
 }

@@ -3,7 +3,8 @@
 // dialect (Gmail JSON errors, OAuth errors, the control API's plain JSON, HTML pages). Nothing a
 // client sends may end in a 500 with a stack trace.
 
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ControlError, createEmulatorApp, isControlRequest, sendControlNotFound, unexpectedErrorStatus, addResponseDelay } from '../shared/index.ts';
 import { registerBatchRoute } from './batch.ts';
 import type { EmulatorControl } from './control.ts';
 import { registerControlRoutes } from './controlRoutes.ts';
@@ -14,8 +15,7 @@ import { registerHistoryRoutes } from './gmail/routes/history.ts';
 import { registerLabelRoutes } from './gmail/routes/labels.ts';
 import { registerMessageRoutes } from './gmail/routes/messages.ts';
 import { registerThreadRoutes } from './gmail/routes/threads.ts';
-import { ControlError, defaultGoogleErrorFor, defaultOAuthErrorFor, GoogleApiError, OAuthError } from './googleErrors.ts';
-import { sampleLatencyMs } from './latencyModel.ts';
+import { defaultGoogleErrorFor, defaultOAuthErrorFor, GoogleApiError, OAuthError } from './googleErrors.ts';
 import { escapeHtml } from './oauth/consentPage.ts';
 import { registerOAuthRoutes } from './oauth/routes.ts';
 
@@ -25,42 +25,32 @@ const BODY_LIMIT_BYTES = 36 * 1024 * 1024;
 type Dialect = 'gmail' | 'oauth' | 'control' | 'html';
 
 function dialectOf(url: string): Dialect {
-  if (url.startsWith('/__emulator/')) return 'control';
+  if (isControlRequest(url)) return 'control';
   if (url.startsWith('/gmail/') || url.startsWith('/upload/') || url.startsWith('/batch/')) return 'gmail';
   if (url.startsWith('/o/oauth2/v2/auth') || url.startsWith('/o/oauth2/auth')) return 'html';
   return 'oauth';
 }
 
 export function buildServer(state: EmulatorState, control: EmulatorControl, options: { logger: boolean }): FastifyInstance {
-  const app = Fastify({
+  const app = createEmulatorApp({
     logger: options.logger,
-    bodyLimit: BODY_LIMIT_BYTES,
-    // close() must not wait for keep-alive clients (benchmarks, pollers) to hang up.
-    forceCloseConnections: true,
-    routerOptions: { maxParamLength: 500 },
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    maxParamLength: 500,
+    invalidJson: (message) => GoogleApiError.invalidJson(message),
   });
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
-    if (body.length === 0) return done(null, undefined);
-    try {
-      done(null, JSON.parse(body.toString('utf8')) as unknown);
-    } catch (error) {
-      done(GoogleApiError.invalidJson(error instanceof Error ? error.message : 'Unexpected token.'), undefined);
-    }
+  // Google's response time: every request Google's servers would answer — the Gmail API, uploads,
+  // batch requests (once, not per part) and the OAuth endpoints. The consent page is a page a person
+  // reads and the control API is not Google: neither waits.
+  addResponseDelay(app, state, (request) => {
+    const dialect = dialectOf(request.url);
+    return dialect === 'control' || dialect === 'html' || isBatchPart(state, request);
   });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body: string, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body)));
-  });
-  // Media uploads (message/rfc822), multipart/related uploads and multipart/mixed batches stay bytes.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
-
-  addLatency(app, state);
 
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const dialect = dialectOf(request.url);
-    if (dialect === 'control') return reply.code(404).send({ error: `no control endpoint ${request.method} ${request.url.split('?')[0]}` });
+    if (dialect === 'control') return sendControlNotFound(request, reply);
     // Google's front end answers unknown URLs with an HTML 404, JSON APIs included.
     return reply
       .code(404)
@@ -81,32 +71,6 @@ export function buildServer(state: EmulatorState, control: EmulatorControl, opti
   return app;
 }
 
-/**
- * Google's response time (latencyModel.ts), when a model is set: every request Google's servers would
- * answer — the Gmail API, uploads, batch requests (once, not per part) and the OAuth endpoints — first
- * waits a sampled delay, before anything else it meets (token check, concurrency slot, injected
- * faults, quota), as network and server time come before Gmail's answer. The consent page is a page a
- * person reads and the control API is not Google: neither waits. A timer, never a busy wait, so
- * thousands of delayed requests cost nothing but memory; with no model the hook is one comparison.
- */
-function addLatency(app: FastifyInstance, state: EmulatorState): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    const model = state.latency;
-    if (model === undefined) return done();
-    const dialect = dialectOf(request.url);
-    if (dialect === 'control' || dialect === 'html' || isBatchPart(state, request)) return done();
-    state.sleep(sampleLatencyMs(model, state.latencyRandom)).then(() => {
-      // The client left while waiting: there is no one to answer, and a route hook must not take a
-      // concurrency slot whose release (on the response's close) has already happened.
-      if (reply.raw.destroyed) {
-        reply.hijack();
-        return;
-      }
-      done();
-    }, done);
-  });
-}
-
 /** Batch parts are replayed through the server; the batch request itself already waited. */
 function isBatchPart(state: EmulatorState, request: FastifyRequest): boolean {
   const batchId = request.headers[BATCH_ID_HEADER];
@@ -123,9 +87,7 @@ function sendError(error: FastifyError | Error, request: FastifyRequest, reply: 
   if (error instanceof OAuthError) return reply.code(error.status).send(error.toBody());
   if (error instanceof ControlError) return reply.code(error.status).send({ error: error.message });
 
-  // Fastify's own client errors (body too large, bad content-length, unsupported media type...).
-  const status = 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-  if (status === 500) request.log.error({ err: error }, 'emulator bug: unexpected error');
+  const status = unexpectedErrorStatus(error, request);
   const message = status === 500 ? 'Backend Error' : error.message;
   switch (dialect) {
     case 'control':

@@ -1,17 +1,15 @@
 // The emulator's control surface, used in process by tests (`emulator.control`) and over HTTP under
 // /__emulator/ (controlRoutes.ts calls these same methods): seed mailboxes, deliver mail from
-// "outside", change or remove messages as another mail client would, inject faults, set Microsoft's
-// response time and the throttle limits, expire tokens, revoke grants, void delta tokens, read the
-// log of Graph calls.
+// "outside", change or remove messages as another mail client would, set the throttle limits, void
+// delta tokens, read the log of Graph calls; the verbs every emulator has (faults, Microsoft's
+// response time, tokens, grants, clients) come from shared/emulatorControl.ts.
 
+import { checkEmail, ControlError, CommonEmulatorControl } from '../shared/index.ts';
 import type { CallLog, GraphCall } from './callLog.ts';
 import type { EmulatorState } from './emulatorState.ts';
 import type { FaultSpec, FaultView } from './faults.ts';
 import type { Mailbox, MessagePatch } from './graph/mailboxStore.ts';
 import type { Recipient } from './graph/mailModel.ts';
-import { type LatencyModel, validateLatencyModel } from '../google/latencyModel.ts';
-import { ControlError } from './microsoftErrors.ts';
-import type { OAuthClientRegistration } from './oauth/clientRegistry.ts';
 import type { ThrottleLimits } from './throttle.ts';
 
 export interface DeliveredMessageFields {
@@ -52,9 +50,7 @@ export interface MessageSummary {
   receivedDateTime: string;
 }
 
-export class EmulatorControl {
-  constructor(private readonly state: EmulatorState) {}
-
+export class EmulatorControl extends CommonEmulatorControl<FaultSpec, FaultView, EmulatorState> {
   createMailbox(email: string): MailboxSummary {
     return summarize(this.state.mailboxes.getOrCreate(checkEmail(email)));
   }
@@ -131,69 +127,12 @@ export class EmulatorControl {
   }
 
   /** Back to a fresh start: no mailboxes, tokens, faults, calls or counters; clients, settings, latency and throttle as configured. */
-  reset(): void {
+  override reset(): void {
+    super.reset();
     const s = this.state;
-    s.mailboxes.reset();
-    s.grants.reset();
-    s.faults.clear();
-    s.clients.reset();
     s.calls.clear();
-    Object.assign(s.settings, s.initialSettings);
-    s.latency = s.initialLatency;
     s.throttle.setLimits(s.initialThrottle);
     s.throttle.reset();
-  }
-
-  injectFault(spec: FaultSpec): FaultView {
-    try {
-      const fault = this.state.faults.add(spec);
-      return this.state.faults.list().find((f) => f.id === fault.id) as FaultView;
-    } catch (error) {
-      if (error instanceof TypeError) throw new ControlError(400, error.message);
-      throw error;
-    }
-  }
-
-  listFaults(): FaultView[] {
-    return this.state.faults.list();
-  }
-
-  removeFault(id: string): boolean {
-    return this.state.faults.remove(id);
-  }
-
-  clearFaults(): void {
-    this.state.faults.clear();
-  }
-
-  setLatency(model: LatencyModel | undefined): LatencyModel | undefined {
-    try {
-      this.state.latency = model === undefined ? undefined : validateLatencyModel(model);
-    } catch (error) {
-      if (error instanceof TypeError) throw new ControlError(400, error.message);
-      throw error;
-    }
-    return this.latency();
-  }
-
-  latency(): LatencyModel | undefined {
-    const model = this.state.latency;
-    return model === undefined ? undefined : { ...model };
-  }
-
-  /** Every access token (of one user, or everyone's) expires now; refresh tokens keep working. */
-  expireAccessTokens(email?: string): number {
-    return this.state.grants.expireAccessTokens(email === undefined ? undefined : checkEmail(email));
-  }
-
-  setAccessTokenTtl(seconds: number): void {
-    if (typeof seconds !== 'number' || !(seconds > 0)) throw new ControlError(400, 'seconds must be positive');
-    this.state.settings.accessTokenTtlSeconds = seconds;
-  }
-
-  /** As if the user's sessions were revoked: refresh → invalid_grant (AADSTS50173), Graph → 401. */
-  revokeGrants(email?: string): number {
-    return this.state.grants.revokeGrants(email === undefined ? undefined : checkEmail(email));
   }
 
   /** Every delta (and skip) token of the mailbox issued so far answers 410 SyncStateNotFound. */
@@ -232,19 +171,6 @@ export class EmulatorControl {
     return this.state.throttle.report(checkEmail(email));
   }
 
-  registerClient(client: OAuthClientRegistration): void {
-    try {
-      this.state.clients.register(client);
-    } catch (error) {
-      if (error instanceof TypeError) throw new ControlError(400, error.message);
-      throw error;
-    }
-  }
-
-  listClients(): { clientId: string; redirectUris?: string[] }[] {
-    return this.state.clients.list().map((c) => ({ clientId: c.clientId, ...(c.redirectUris !== undefined ? { redirectUris: [...c.redirectUris] } : {}) }));
-  }
-
   private mailbox(email: string): Mailbox {
     const mailbox = this.state.mailboxes.get(checkEmail(email));
     if (mailbox === undefined) throw new ControlError(404, `no mailbox ${email}; create it first`);
@@ -254,11 +180,6 @@ export class EmulatorControl {
 
 function summarize(mailbox: Mailbox): MailboxSummary {
   return { email: mailbox.email, id: mailbox.objectId, displayName: mailbox.displayName, messagesTotal: mailbox.messages.size };
-}
-
-function checkEmail(email: unknown): string {
-  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email.trim())) throw new ControlError(400, 'a valid email address is required');
-  return email.trim().toLowerCase();
 }
 
 function recipients(value: string | string[]): Recipient[] {

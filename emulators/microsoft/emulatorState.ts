@@ -1,8 +1,7 @@
 // Everything one emulator instance holds, created once per start and handed to every route module and
 // to the control API (nothing is a module-level singleton, so several emulators run in one process).
 
-import { setTimeout as sleepFor } from 'node:timers/promises';
-import type { LatencyModel } from '../google/latencyModel.ts';
+import { type LatencyOptions, type ResponseDelayState, responseDelayState } from '../shared/index.ts';
 import { CallLog } from './callLog.ts';
 import { FaultInjector } from './faults.ts';
 import { MailboxDirectory } from './graph/mailboxStore.ts';
@@ -23,7 +22,7 @@ export const DEFAULT_SETTINGS: EmulatorSettings = {
   deltaRetentionSeconds: 7 * 24 * 3600,
 };
 
-export interface EmulatorState {
+export interface EmulatorState extends ResponseDelayState {
   readonly initialSettings: EmulatorSettings;
   readonly settings: EmulatorSettings;
   readonly clients: ClientRegistry;
@@ -34,16 +33,6 @@ export interface EmulatorState {
   readonly initialThrottle: ThrottleLimits;
   readonly idTokens: IdTokenSigner;
   readonly calls: CallLog;
-  latency: LatencyModel | undefined;
-  readonly initialLatency: LatencyModel | undefined;
-  readonly latencyRandom: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
-}
-
-export interface LatencyOptions {
-  latency?: LatencyModel;
-  random?: () => number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export function createEmulatorState(
@@ -64,13 +53,6 @@ export function createEmulatorState(
     initialThrottle: { ...throttle },
     idTokens: new IdTokenSigner(),
     calls: new CallLog(),
-    latency: latency.latency,
-    initialLatency: latency.latency,
-    latencyRandom: latency.random ?? Math.random,
-    sleep: latency.sleep ?? sleepUnref,
+    ...responseDelayState(latency),
   };
-}
-
-function sleepUnref(ms: number): Promise<void> {
-  return sleepFor(ms, undefined, { ref: false });
 }

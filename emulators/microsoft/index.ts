@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { type LatencyModel, validateLatencyModel } from '../google/latencyModel.ts';
+import { type LatencyModel, validateLatencyModel, listeningUrl, nonNegative, positive } from '../shared/index.ts';
 import { prepareServerTls } from './certificateAuthority.ts';
 import { EmulatorControl } from './control.ts';
 import { createEmulatorState, DEFAULT_SETTINGS, type EmulatorSettings } from './emulatorState.ts';
@@ -20,7 +20,7 @@ export { createCertificateAuthority } from './certificateAuthority.ts';
 export { EMULATOR_TENANT_ID } from './oauth/identities.ts';
 export type { GraphCall } from './callLog.ts';
 export type { FaultSpec, FaultView } from './faults.ts';
-export type { LatencyModel } from '../google/latencyModel.ts';
+export type { LatencyModel } from '../shared/index.ts';
 export type { ThrottleLimits } from './throttle.ts';
 
 /** The permissions an Outlook mail app asks for, in the form msal and the authorize endpoint take. */
@@ -102,8 +102,8 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
     throw error;
   }
   return {
-    baseUrl: `http://${shown(app.server.address() as AddressInfo)}`,
-    httpsBaseUrl: `https://${shown(httpsServer.address() as AddressInfo)}`,
+    baseUrl: listeningUrl('http', app.server.address() as AddressInfo),
+    httpsBaseUrl: listeningUrl('https', httpsServer.address() as AddressInfo),
     caCertPath: tls.caCertPath,
     control,
     close: async () => {
@@ -113,20 +113,4 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
       if (tls.temporaryDirectory !== undefined) await rm(tls.temporaryDirectory, { recursive: true, force: true });
     },
   };
-}
-
-function shown(address: AddressInfo): string {
-  return `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-}
-
-function positive(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value > 0)) throw new TypeError(`${name} must be a positive number`);
-  return value;
-}
-
-function nonNegative(value: number | undefined, fallback: number, name: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0)) throw new TypeError(`${name} must be a non-negative number`);
-  return value;
 }

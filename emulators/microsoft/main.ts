@@ -3,8 +3,7 @@
 // cleanly on SIGINT/SIGTERM. A `changehook emulator microsoft` command can run the same function.
 
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { type LatencyModel, validateLatencyModel } from '../google/latencyModel.ts';
+import { EmulatorCommandLine, stopOnSignals } from '../shared/index.ts';
 import { type MicrosoftEmulatorOptions, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, startMicrosoftEmulator } from './index.ts';
 
 const USAGE = `Usage: npx tsx emulators/microsoft/main.ts [options]
@@ -25,82 +24,34 @@ const USAGE = `Usage: npx tsx emulators/microsoft/main.ts [options]
   --log                          log every request (pino)
   --help                         show this text`;
 
-function usageError(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-function numberOption(values: Record<string, string | boolean | undefined>, name: string): number | undefined {
-  const value = values[name];
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(n)) usageError(`--${name} must be a number`);
-  return n;
-}
-
-function latencyOption(values: Record<string, string | boolean | undefined>): LatencyModel | undefined {
-  const fixedMs = numberOption(values, 'latency');
-  const p50Ms = numberOption(values, 'latency-p50');
-  const p99Ms = numberOption(values, 'latency-p99');
-  if (fixedMs === undefined && p50Ms === undefined && p99Ms === undefined) return undefined;
-  if (fixedMs !== undefined && (p50Ms !== undefined || p99Ms !== undefined)) usageError('--latency cannot be combined with --latency-p50/--latency-p99');
-  if (fixedMs === undefined && (p50Ms === undefined || p99Ms === undefined)) usageError('--latency-p50 and --latency-p99 go together');
-  try {
-    return validateLatencyModel(fixedMs !== undefined ? { fixedMs } : { p50Ms, p99Ms });
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-}
+const commandLine = new EmulatorCommandLine(USAGE);
 
 /** Runs the emulator as a command (`npx tsx emulators/microsoft/main.ts`, `changehook emulator microsoft`). */
 export async function runEmulatorCommand(args: string[]): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' },
-        'https-port': { type: 'string' },
-        host: { type: 'string' },
-        'ca-dir': { type: 'string' },
-        'access-token-ttl': { type: 'string' },
-        'delta-retention': { type: 'string' },
-        'requests-per-window': { type: 'string' },
-        window: { type: 'string' },
-        'max-concurrent': { type: 'string' },
-        latency: { type: 'string' },
-        'latency-p50': { type: 'string' },
-        'latency-p99': { type: 'string' },
-        log: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-  if (values.help === true) {
-    console.log(USAGE);
-    return;
-  }
-  const options: MicrosoftEmulatorOptions = { port: numberOption(values, 'port') ?? 8091, logger: values.log === true };
-  const httpsPort = numberOption(values, 'https-port');
+  const values = commandLine.parse(args, {
+    port: { type: 'string' },
+    'https-port': { type: 'string' },
+    'ca-dir': { type: 'string' },
+    'delta-retention': { type: 'string' },
+    'requests-per-window': { type: 'string' },
+    window: { type: 'string' },
+    'max-concurrent': { type: 'string' },
+  });
+  if (values === undefined) return;
+  const options: MicrosoftEmulatorOptions = { port: commandLine.number(values, 'port') ?? 8091, ...commandLine.commonOptions(values) };
+  const httpsPort = commandLine.number(values, 'https-port');
   if (httpsPort !== undefined) options.httpsPort = httpsPort;
-  if (typeof values.host === 'string') options.host = values.host;
   if (typeof values['ca-dir'] === 'string') options.caDirectory = values['ca-dir'];
-  const ttl = numberOption(values, 'access-token-ttl');
-  if (ttl !== undefined) options.accessTokenTtlSeconds = ttl;
-  const retention = numberOption(values, 'delta-retention');
+  const retention = commandLine.number(values, 'delta-retention');
   if (retention !== undefined) options.deltaRetentionSeconds = retention;
   const throttle: NonNullable<MicrosoftEmulatorOptions['throttle']> = {};
-  const perWindow = numberOption(values, 'requests-per-window');
+  const perWindow = commandLine.number(values, 'requests-per-window');
   if (perWindow !== undefined) throttle.requestsPerWindow = perWindow;
-  const window = numberOption(values, 'window');
+  const window = commandLine.number(values, 'window');
   if (window !== undefined) throttle.windowSeconds = window;
-  const concurrent = numberOption(values, 'max-concurrent');
+  const concurrent = commandLine.number(values, 'max-concurrent');
   if (concurrent !== undefined) throttle.maxConcurrentRequests = concurrent;
   options.throttle = throttle;
-  const latency = latencyOption(values);
-  if (latency !== undefined) options.latency = latency;
 
   const emulator = await startMicrosoftEmulator(options);
   console.log(`Microsoft emulator listening on ${emulator.baseUrl} and ${emulator.httpsBaseUrl}`);
@@ -113,21 +64,7 @@ export async function runEmulatorCommand(args: string[]): Promise<void> {
   console.log(`  sandbox client:  id ${SANDBOX_CLIENT_ID}`);
   console.log(`                   secret ${SANDBOX_CLIENT_SECRET}`);
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping the Microsoft emulator`);
-    emulator.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(emulator, 'Microsoft emulator');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await runEmulatorCommand(process.argv.slice(2));

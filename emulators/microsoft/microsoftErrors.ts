@@ -100,14 +100,3 @@ export function defaultIdentityErrorFor(status: number, message?: string): Ident
   if (status === 401) return new IdentityError(401, 'invalid_client', 7000215, message ?? 'Invalid client secret provided.');
   return new IdentityError(status, 'invalid_request', 900144, message ?? 'The request is not valid.');
 }
-
-/** A bad call of the control API (unknown mailbox, wrong field): `{"error": message}`. */
-export class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ControlError';
-  }
-}

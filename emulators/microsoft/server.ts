@@ -3,8 +3,8 @@
 // endpoint's dialect (Graph JSON errors, identity-platform errors, the control API's plain JSON, HTML
 // sign-in pages). The same application serves the plain-HTTP and the HTTPS listener (index.ts).
 
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { sampleLatencyMs } from '../google/latencyModel.ts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ControlError, createEmulatorApp, isControlRequest, sendControlNotFound, unexpectedErrorStatus, addResponseDelay } from '../shared/index.ts';
 import type { EmulatorControl } from './control.ts';
 import { registerControlRoutes } from './controlRoutes.ts';
 import type { EmulatorState } from './emulatorState.ts';
@@ -13,7 +13,7 @@ import { registerDeltaRoutes } from './graph/routes/delta.ts';
 import { registerMailFolderRoutes } from './graph/routes/mailFolders.ts';
 import { registerMeRoutes } from './graph/routes/me.ts';
 import { registerMessageRoutes } from './graph/routes/messages.ts';
-import { ControlError, defaultGraphErrorFor, defaultIdentityErrorFor, GraphError, IdentityError } from './microsoftErrors.ts';
+import { defaultGraphErrorFor, defaultIdentityErrorFor, GraphError, IdentityError } from './microsoftErrors.ts';
 import { escapeHtml } from './oauth/consentPage.ts';
 import { registerOAuthRoutes } from './oauth/routes.ts';
 import { requestIdsOf } from './requestIds.ts';
@@ -24,7 +24,7 @@ const BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 type Dialect = 'graph' | 'identity' | 'control' | 'html';
 
 function dialectOf(url: string): Dialect {
-  if (url.startsWith('/__emulator/')) return 'control';
+  if (isControlRequest(url)) return 'control';
   if (url.startsWith('/v1.0/') || url.startsWith('/beta/')) return 'graph';
   if (/^\/[^/]+\/oauth2\/v2\.0\/authorize/.test(url)) return 'html';
   return 'identity';
@@ -33,34 +33,24 @@ function dialectOf(url: string): Dialect {
 const GRAPH_JSON = 'application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8';
 
 export function buildServer(state: EmulatorState, control: EmulatorControl, options: { logger: boolean }): FastifyInstance {
-  const app = Fastify({
+  const app = createEmulatorApp({
     logger: options.logger,
-    bodyLimit: BODY_LIMIT_BYTES,
-    forceCloseConnections: true,
-    routerOptions: { maxParamLength: 2000 },
+    bodyLimitBytes: BODY_LIMIT_BYTES,
+    maxParamLength: 2000,
+    invalidJson: () => GraphError.badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', 'BadRequest'),
   });
 
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
-    if (body.length === 0) return done(null, undefined);
-    try {
-      done(null, JSON.parse(body.toString('utf8')) as unknown);
-    } catch {
-      done(GraphError.badRequest('Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.', 'BadRequest'), undefined);
-    }
+  // Microsoft's response time: Graph and the token endpoint wait; the sign-in page and the control API do not.
+  addResponseDelay(app, state, (request) => {
+    const dialect = dialectOf(request.url);
+    return dialect === 'control' || dialect === 'html';
   });
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body: string, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body)));
-  });
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body: Buffer, done) => done(null, body));
-
-  addLatency(app, state);
   registerGraphHooks(app, state);
 
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) => {
     const dialect = dialectOf(request.url);
-    if (dialect === 'control') return reply.code(404).send({ error: `no control endpoint ${request.method} ${request.url.split('?')[0]}` });
+    if (dialect === 'control') return sendControlNotFound(request, reply);
     if (dialect === 'graph') {
       const ids = requestIdsOf(request);
       const segment = (request.url.split('?')[0] ?? '').split('/').filter((s) => s !== '').pop() ?? '';
@@ -81,27 +71,6 @@ export function buildServer(state: EmulatorState, control: EmulatorControl, opti
   return app;
 }
 
-/**
- * Microsoft's response time (latencyModel.ts), when a model is set: Graph and the token endpoint
- * wait a sampled delay before anything else (token check, throttle, faults). The consent page and
- * the control API do not wait. A timer, never a busy wait; with no model the hook is one comparison.
- */
-function addLatency(app: FastifyInstance, state: EmulatorState): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    const model = state.latency;
-    if (model === undefined) return done();
-    const dialect = dialectOf(request.url);
-    if (dialect === 'control' || dialect === 'html') return done();
-    state.sleep(sampleLatencyMs(model, state.latencyRandom)).then(() => {
-      if (reply.raw.destroyed) {
-        reply.hijack();
-        return;
-      }
-      done();
-    }, done);
-  });
-}
-
 function sendError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const dialect = dialectOf(request.url);
   if (error instanceof ControlError) return reply.code(error.status).send({ error: error.message });
@@ -118,8 +87,7 @@ function sendError(error: FastifyError | Error, request: FastifyRequest, reply: 
     }
     return reply.code(error.status).headers(error.headers).type(GRAPH_JSON).send(JSON.stringify(error.toBody(ids.requestId, ids.clientRequestId)));
   }
-  const status = 'statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-  if (status === 500) request.log.error({ err: error }, 'emulator bug: unexpected error');
+  const status = unexpectedErrorStatus(error, request);
   switch (dialect) {
     case 'control':
       return reply.code(status).send({ error: status === 500 ? 'internal error' : error.message });

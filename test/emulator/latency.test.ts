@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { startChildEmulator } from '../../bench/support/childEmulator.ts';
 import { type GoogleEmulator, type LatencyModel, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
-import { MAX_LATENCY_MS, sampleLatencyMs, validateLatencyModel } from '../../emulators/google/latencyModel.ts';
+import { MAX_LATENCY_MS, sampleLatencyMs, validateLatencyModel } from '../../emulators/shared/index.ts';
 import { authUrl, http, postForm, rfc822, signIn, startEmulator, waitFor } from './helpers.ts';
 import { seededRandom } from '../../bench/support/seededRandom.ts';
 

@@ -2,6 +2,7 @@
 // through Mailbox so that each one lands in the history log exactly once and every index (by date, by
 // label, by thread, by Message-ID header) stays consistent. Pure in-memory data; no HTTP here.
 
+import { MailboxDirectory as SharedMailboxDirectory } from '../../shared/index.ts';
 import { HistoryLog, type MessageRef } from './historyLog.ts';
 import { LabelBook } from './labelBook.ts';
 import { MessageIndex, type SortKey } from './messageIndex.ts';
@@ -431,32 +432,10 @@ function draftIdDigits(): string {
   return draftCounter.toString();
 }
 
-/** All mailboxes of the emulator, by lower-cased address. */
-export class MailboxDirectory {
-  private readonly mailboxes = new Map<string, Mailbox>();
-  private readonly ids = new MessageIdSource();
-
-  constructor(readonly settings: Settings) {}
-
-  get(email: string): Mailbox | undefined {
-    return this.mailboxes.get(email.toLowerCase());
-  }
-
-  getOrCreate(email: string): Mailbox {
-    const key = email.toLowerCase();
-    let mailbox = this.mailboxes.get(key);
-    if (mailbox === undefined) {
-      mailbox = new Mailbox(key, this.ids, this.settings);
-      this.mailboxes.set(key, mailbox);
-    }
-    return mailbox;
-  }
-
-  list(): Mailbox[] {
-    return [...this.mailboxes.values()];
-  }
-
-  reset(): void {
-    this.mailboxes.clear();
+/** All mailboxes of the emulator, by lower-cased address; they share one message id source. */
+export class MailboxDirectory extends SharedMailboxDirectory<Mailbox> {
+  constructor(readonly settings: Settings) {
+    const ids = new MessageIdSource();
+    super((email) => new Mailbox(email, ids, settings));
   }
 }

@@ -1,12 +1,10 @@
-// The HTML of the consent screen and of the OAuth error page. The consent form is deliberately
-// plain HTML (no script): a browser and a script that submits the form the way a browser does
-// reach the same code path, so tests of a product's OAuth flow exercise what users will click.
+// Google's look and wording of the consent screen and of the OAuth error page (the plain-HTML form
+// itself is shared/consentPage.ts).
 
+import { type ConsentPageLook, type ConsentPageModel, escapeHtml, renderConsentPage as renderPage, renderMessagePage } from '../../shared/index.ts';
 import { describeScope } from './scopes.ts';
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
+export { escapeHtml, type ConsentPageModel } from '../../shared/index.ts';
 
 const STYLE = `body{font-family:Roboto,Arial,sans-serif;background:#f0f4f9;margin:0;padding:40px 16px;color:#1f1f1f}
 main{max-width:480px;margin:0 auto;background:#fff;border-radius:28px;padding:36px 40px}
@@ -19,52 +17,29 @@ button{font-size:14px;padding:10px 24px;border-radius:20px;border:1px solid #747
 button[value=allow]{background:#0b57d0;color:#fff;border-color:#0b57d0}
 .error{color:#b3261e}.code{font-family:monospace;color:#444}`;
 
-export interface ConsentPageModel {
-  /** Path and query of the authorization request; the form posts back to exactly this. */
-  action: string;
-  clientId: string;
-  scopes: readonly string[];
-  loginHint: string;
-  errorMessage?: string;
-}
+const GOOGLE_LOOK: ConsentPageLook = {
+  style: STYLE,
+  title: 'Sign in - Google Accounts (Changehook emulator)',
+  heading: 'Sign in with Google',
+  intro: (clientId) => `<strong>${clientId}</strong> wants access to your Google Account.`,
+  emailLabel: 'Email',
+  scopesIntro: 'This will allow the app to:',
+  providerName: 'Google',
+  allowLabel: 'Allow',
+  describeScope,
+};
 
 export function renderConsentPage(model: ConsentPageModel): string {
-  const scopes = model.scopes.map((s) => `<li>${escapeHtml(describeScope(s))} <span class="code">(${escapeHtml(s)})</span></li>`).join('\n');
-  const error = model.errorMessage === undefined ? '' : `<p class="error" role="alert">${escapeHtml(model.errorMessage)}</p>`;
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Sign in - Google Accounts (Changehook emulator)</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
-<body><main>
-<h1>Sign in with Google</h1>
-<p><strong>${escapeHtml(model.clientId)}</strong> wants access to your Google Account.</p>
-${error}
-<form method="post" action="${escapeHtml(model.action)}">
-<label for="email">Email</label>
-<input type="email" id="email" name="email" value="${escapeHtml(model.loginHint)}" autocomplete="username" required autofocus>
-<p>This will allow the app to:</p>
-<ul>
-${scopes}
-</ul>
-<p class="code">Changehook's Google emulator: no password is asked; any address works and gets a mailbox.</p>
-<div class="actions">
-<button type="submit" name="decision" value="deny" formnovalidate>Cancel</button>
-<button type="submit" name="decision" value="allow">Allow</button>
-</div>
-</form>
-</main></body></html>
-`;
+  return renderPage(GOOGLE_LOOK, model);
 }
 
 /** Google's "Access blocked: Authorization Error" page, e.g. `Error 400: redirect_uri_mismatch`. */
 export function renderOAuthErrorPage(error: string, detail: string, googleCode = 400): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Error 400 (OAuth2 Error)</title><style>${STYLE}</style></head>
-<body><main>
-<h1>Access blocked: Authorization Error</h1>
+  return renderMessagePage(
+    STYLE,
+    'Error 400 (OAuth2 Error)',
+    `<h1>Access blocked: Authorization Error</h1>
 <p class="error">Error ${googleCode}: ${escapeHtml(error)}</p>
-<p>${escapeHtml(detail)}</p>
-</main></body></html>
-`;
+<p>${escapeHtml(detail)}</p>`,
+  );
 }

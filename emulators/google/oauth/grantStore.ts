@@ -3,10 +3,9 @@
 // tokens only for access_type=offline; revoking any token removes the app's whole authorization for
 // that user, so every token of the (user, client) pair stops working at once.
 
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { AUTHORIZATION_CODE_TTL_MS, verifierMatchesChallenge } from '../../shared/index.ts';
 import { OAuthError } from '../googleErrors.ts';
-
-export const AUTHORIZATION_CODE_TTL_MS = 10 * 60 * 1000;
 
 export interface AccessTokenRecord {
   readonly token: string;
@@ -141,9 +140,7 @@ export class GrantStore {
     if (record.redirectUri !== params.redirectUri) throw new OAuthError(400, 'redirect_uri_mismatch', 'Bad Request');
     if (record.codeChallenge !== undefined) {
       if (params.codeVerifier === undefined) throw new OAuthError(400, 'invalid_grant', 'Missing code verifier.');
-      const derived =
-        record.codeChallengeMethod === 'S256' ? createHash('sha256').update(params.codeVerifier).digest('base64url') : params.codeVerifier;
-      if (derived !== record.codeChallenge) throw new OAuthError(400, 'invalid_grant', 'Invalid code verifier.');
+      if (!verifierMatchesChallenge(params.codeVerifier, record.codeChallenge, record.codeChallengeMethod)) throw new OAuthError(400, 'invalid_grant', 'Invalid code verifier.');
     }
 
     const authorization = this.authorizationFor(record.email, record.clientId);

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorState } from '../emulatorState.ts';
 import { carryOutFault, type ErrorDialect } from '../faultResponder.ts';
 import { OAuthError } from '../googleErrors.ts';
-import { type OAuthClientRegistration } from './clientRegistry.ts';
+import type { OAuthClientRegistration } from './clientRegistry.ts';
 import { renderConsentPage, renderOAuthErrorPage } from './consentPage.ts';
 import { subjectFor } from './idToken.ts';
 import { isKnownScope, parseScopeParameter, revealsEmail, SCOPES } from './scopes.ts';

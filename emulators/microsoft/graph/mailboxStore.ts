@@ -4,6 +4,7 @@
 // tombstones for the delta retention window. That is what makes delta exact: "what changed in folder
 // F since sequence S" is read from the log, not guessed from timestamps.
 
+import { MailboxDirectory as SharedMailboxDirectory } from '../../shared/index.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { objectIdFor, displayNameFor } from '../oauth/identities.ts';
 import { type Recipient, type StoredAttachment, type StoredFolder, type StoredMessage, WELL_KNOWN_FOLDERS } from './mailModel.ts';
@@ -287,31 +288,9 @@ export class Mailbox {
   }
 }
 
-export class MailboxDirectory {
-  private readonly mailboxes = new Map<string, Mailbox>();
-
-  constructor(private readonly settings: MailboxSettings) {}
-
-  get(email: string): Mailbox | undefined {
-    return this.mailboxes.get(email.toLowerCase());
-  }
-
-  getOrCreate(email: string): Mailbox {
-    const key = email.toLowerCase();
-    let mailbox = this.mailboxes.get(key);
-    if (mailbox === undefined) {
-      mailbox = new Mailbox(key, this.settings);
-      this.mailboxes.set(key, mailbox);
-    }
-    return mailbox;
-  }
-
-  list(): Mailbox[] {
-    return [...this.mailboxes.values()];
-  }
-
-  reset(): void {
-    this.mailboxes.clear();
+export class MailboxDirectory extends SharedMailboxDirectory<Mailbox> {
+  constructor(settings: MailboxSettings) {
+    super((email) => new Mailbox(email, settings));
   }
 }
 

@@ -1,12 +1,10 @@
-// The HTML of the sign-in/consent screen and of the identity platform's error page. The form is plain
-// HTML (no script): a browser and a script that submits it the way a browser does (approveConsent)
-// reach the same code path, so tests of a product's OAuth flow exercise what users click.
+// The identity platform's look and wording of the sign-in/consent screen and of its error page (the
+// plain-HTML form itself is shared/consentPage.ts).
 
+import { type ConsentPageLook, type ConsentPageModel, escapeHtml, renderConsentPage as renderPage, renderMessagePage } from '../../shared/index.ts';
 import { describeScope } from './scopes.ts';
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
+export { escapeHtml, type ConsentPageModel } from '../../shared/index.ts';
 
 const STYLE = `body{font-family:"Segoe UI",Arial,sans-serif;background:#f2f2f2;margin:0;padding:40px 16px;color:#1b1b1b}
 main{max-width:440px;margin:0 auto;background:#fff;box-shadow:0 2px 6px rgba(0,0,0,.2);padding:44px}
@@ -19,51 +17,28 @@ button{font-size:15px;padding:6px 28px;border:none;background:#ccc;cursor:pointe
 button[value=allow]{background:#0067b8;color:#fff}
 .error{color:#e81123}.code{font-family:monospace;color:#444;font-size:13px}`;
 
-export interface ConsentPageModel {
-  /** Path and query of the authorization request; the form posts back to exactly this. */
-  action: string;
-  clientId: string;
-  scopes: readonly string[];
-  loginHint: string;
-  errorMessage?: string;
-}
+const MICROSOFT_LOOK: ConsentPageLook = {
+  style: STYLE,
+  title: 'Sign in to your account (Changehook Microsoft emulator)',
+  heading: 'Permissions requested',
+  intro: (clientId) => `<strong>${clientId}</strong> would like to:`,
+  emailLabel: 'Email, phone, or Skype',
+  providerName: 'Microsoft',
+  allowLabel: 'Accept',
+  describeScope,
+};
 
 export function renderConsentPage(model: ConsentPageModel): string {
-  const scopes = model.scopes.map((s) => `<li>${escapeHtml(describeScope(s))} <span class="code">(${escapeHtml(s)})</span></li>`).join('\n');
-  const error = model.errorMessage === undefined ? '' : `<p class="error" role="alert">${escapeHtml(model.errorMessage)}</p>`;
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Sign in to your account (Changehook Microsoft emulator)</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head>
-<body><main>
-<h1>Permissions requested</h1>
-<p><strong>${escapeHtml(model.clientId)}</strong> would like to:</p>
-${error}
-<form method="post" action="${escapeHtml(model.action)}">
-<label for="email">Email, phone, or Skype</label>
-<input type="email" id="email" name="email" value="${escapeHtml(model.loginHint)}" autocomplete="username" required autofocus>
-<ul>
-${scopes}
-</ul>
-<p class="code">Changehook's Microsoft emulator: no password is asked; any address works and gets a mailbox.</p>
-<div class="actions">
-<button type="submit" name="decision" value="deny" formnovalidate>Cancel</button>
-<button type="submit" name="decision" value="allow">Accept</button>
-</div>
-</form>
-</main></body></html>
-`;
+  return renderPage(MICROSOFT_LOOK, model);
 }
 
 /** "Sorry, but we're having trouble signing you in." with the AADSTS code, as login.microsoftonline.com shows it. */
 export function renderSignInErrorPage(aadsts: number, text: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Sign in to your account</title><style>${STYLE}</style></head>
-<body><main>
-<h1>Sign in</h1>
+  return renderMessagePage(
+    STYLE,
+    'Sign in to your account',
+    `<h1>Sign in</h1>
 <p>Sorry, but we’re having trouble signing you in.</p>
-<p class="error">AADSTS${aadsts}: ${escapeHtml(text)}</p>
-</main></body></html>
-`;
+<p class="error">AADSTS${aadsts}: ${escapeHtml(text)}</p>`,
+  );
 }

@@ -5,10 +5,9 @@
 // new one — the old one keeps working (Microsoft does not revoke a refresh token when it is used)
 // until the grant is revoked. Revoking a user's grants ends every token of the user (AADSTS50173).
 
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { AUTHORIZATION_CODE_TTL_MS, verifierMatchesChallenge } from '../../shared/index.ts';
 import { IdentityError } from '../microsoftErrors.ts';
-
-export const AUTHORIZATION_CODE_TTL_MS = 10 * 60 * 1000;
 
 export interface AccessTokenRecord {
   readonly token: string;
@@ -101,8 +100,7 @@ export class GrantStore {
       if (params.codeVerifier === undefined || params.codeVerifier === '') {
         throw new IdentityError(400, 'invalid_request', 50148, 'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.');
       }
-      const computed = record.codeChallengeMethod === 'S256' ? createHash('sha256').update(params.codeVerifier).digest('base64url') : params.codeVerifier;
-      if (computed !== record.codeChallenge) {
+      if (!verifierMatchesChallenge(params.codeVerifier, record.codeChallenge, record.codeChallengeMethod)) {
         throw new IdentityError(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
       }
     }

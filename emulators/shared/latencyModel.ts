@@ -1,4 +1,4 @@
-// How long Google takes to answer, as a model the emulator can draw from: a fixed delay, or a
+// How long a provider takes to answer, as a model an emulator can draw from: a fixed delay, or a
 // lognormal one given by its median and 99th percentile (Gmail answers in ~100 ms with a ~300 ms
 // tail, and response times are skewed to the right like a lognormal). Pure: randomness is passed in,
 // so tests draw from a seeded generator and the server decides when and whether to wait.
