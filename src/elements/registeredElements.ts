@@ -6,6 +6,7 @@
 
 import type { ElementDefinition } from './elementDefinition.ts';
 import { gmailElement } from './gmail/index.ts';
+import { outlookElement } from './outlook/index.ts';
 
 /** Configured origins that replace providers' own (DESIGN.md §3); undefined = the provider itself. */
 export interface ProviderOrigins {
@@ -22,5 +23,8 @@ export interface RegisteredElement {
 }
 
 export function registeredElements(origins: ProviderOrigins): RegisteredElement[] {
-  return [{ element: gmailElement, baseUrl: origins.googleBaseUrl }];
+  return [
+    { element: gmailElement, baseUrl: origins.googleBaseUrl },
+    { element: outlookElement, baseUrl: origins.microsoftBaseUrl },
+  ];
 }

@@ -27,8 +27,11 @@ export interface HubOperation {
   /** OpenAPI tag, usually the resource name. */
   tag: string;
   schema: { querystring?: JsonSchema; body?: JsonSchema; response: JsonSchema; responseStatus?: number };
-  /** Takes multipart/form-data bodies (attachments) and bodies up to the provider's message size. */
-  acceptsUploads?: boolean;
+  /**
+   * The largest request body the operation takes, in bytes, when it takes more than the API's default
+   * (a message with attachments, say); set, it also takes multipart/form-data bodies.
+   */
+  maxBodyBytes?: number;
   handle(context: HubOperationContext): Promise<HubResponse>;
 }
 

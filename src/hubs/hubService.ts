@@ -70,19 +70,21 @@ export class HubService {
     );
   }
 
-  /** Every operation of every element hub, once per hub, method and path (for route registration). */
-  operations(): { hub: string; operation: HubOperation }[] {
-    const seen = new Set<string>();
-    const all: { hub: string; operation: HubOperation }[] = [];
+  /**
+   * Every route of every element hub for route registration: one entry per hub, method and path, with
+   * the operations of each element that serves it (elements may share a path, each with its own shapes).
+   */
+  operations(): { hub: string; operations: HubOperation[] }[] {
+    const routes = new Map<string, { hub: string; operations: HubOperation[] }>();
     for (const { hub, operations } of this.hubs.values()) {
       for (const { operation } of operations) {
         const key = `${hub.hub} ${operation.method} ${operation.path}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        all.push({ hub: hub.hub, operation });
+        const route = routes.get(key) ?? { hub: hub.hub, operations: [] };
+        route.operations.push(operation);
+        routes.set(key, route);
       }
     }
-    return all;
+    return [...routes.values()];
   }
 
   async execute(instance: InstanceRow, request: HubRequest): Promise<HubResponse> {

@@ -11,10 +11,10 @@ describe('elements', () => {
   });
   after(() => app.close());
 
-  test('GET /elements lists gmail; by key and by id', async () => {
+  test('GET /elements lists gmail and outlookemail; by key and by id', async () => {
     const list = await apiCall(app, 'GET', '/elements');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.map((e: { key: string }) => e.key), ['gmail']);
+    assert.deepEqual(list.body.map((e: { key: string }) => e.key), ['gmail', 'outlookemail']);
     for (const ref of ['gmail', '6409']) {
       const one = await apiCall(app, 'GET', `/elements/${ref}`);
       assert.equal(one.status, 200);

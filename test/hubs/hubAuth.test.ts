@@ -69,11 +69,18 @@ describe('hub authorization and documentation', () => {
     ]) {
       assert.ok(spec.paths[`${base}${path}`]?.[method!], `${method} ${path} documented`);
     }
-    const message = spec.paths[`${base}/messages/{id}`]!.get!.responses['200']!.content!['application/json']!.schema;
+    // Gmail and Outlook Email share these paths; each answers in its own shape, documented as anyOf.
+    const shapes = (schema: any): any[] => schema.anyOf ?? [schema];
+    const messageShapes = shapes(spec.paths[`${base}/messages/{id}`]!.get!.responses['200']!.content!['application/json']!.schema);
+    assert.equal(messageShapes.length, 2, 'one message shape per element');
+    const gmailMessage = messageShapes.find((shape) => 'threadId' in shape.properties);
     for (const field of ['id', 'threadId', 'labelIds', 'snippet', 'historyId', 'internalDate', 'date', 'from', 'to', 'cc', 'subject', 'sizeEstimate', 'body', 'attachments']) {
-      assert.ok(field in message.properties, `message.${field}`);
+      assert.ok(field in gmailMessage.properties, `message.${field}`);
     }
-    const changed = spec.paths[`${base}/changed-messages`]!.get!.responses['200']!.content!['application/json']!.schema;
-    assert.deepEqual(changed.items.properties.eventType.enum, ['CREATED', 'UPDATED', 'DELETED']);
+    const outlookMessage = messageShapes.find((shape) => 'parentFolderId' in shape.properties);
+    assert.ok(outlookMessage, "Outlook Email's message shape");
+    const changed = shapes(spec.paths[`${base}/changed-messages`]!.get!.responses['200']!.content!['application/json']!.schema);
+    assert.equal(changed.length, 2);
+    for (const feed of changed) assert.deepEqual(feed.items.properties.eventType.enum, ['CREATED', 'UPDATED', 'DELETED']);
   });
 });

@@ -1,7 +1,9 @@
 // Starts the whole product for an integration test: the Google emulator and Changehook's server on
-// port 0 over a fresh database, with a tenant whose Authorization header the test uses.
+// port 0 over a fresh database, with a tenant whose Authorization header the test uses. With
+// `microsoft`, the Microsoft emulator too (loaded only then), standing in for Microsoft's origins.
 
 import { startGoogleEmulator, approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type GoogleEmulator } from '../../emulators/google/index.ts';
+import type { MicrosoftEmulator, MicrosoftEmulatorOptions } from '../../emulators/microsoft/index.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { startServer, type Role, type RunningServer } from '../../src/cli/serve.ts';
 import { createTestDatabase, type TestDatabase, type TestDialect } from './databases.ts';
@@ -12,6 +14,8 @@ export interface TestApp {
   url: string;
   api: string;
   emulator: GoogleEmulator;
+  /** The Microsoft emulator, when the app was started with `microsoft`. */
+  microsoft?: MicrosoftEmulator;
   server: RunningServer;
   database: TestDatabase;
   config: Config;
@@ -21,9 +25,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** `role: 'api'` serves the API without the workers, for tests that run workers of their own. */
-export async function startTestApp(dialect: TestDialect, env: Record<string, string> = {}, options: { role?: Role } = {}): Promise<TestApp> {
+/**
+ * `role: 'api'` serves the API without the workers, for tests that run workers of their own.
+ * `microsoft` also starts the Microsoft emulator (with these options) as CHANGEHOOK_MICROSOFT_BASE_URL.
+ */
+export async function startTestApp(dialect: TestDialect, env: Record<string, string> = {}, options: { role?: Role; microsoft?: MicrosoftEmulatorOptions } = {}): Promise<TestApp> {
   const emulator = await startGoogleEmulator({ port: 0 });
+  const microsoft = options.microsoft === undefined ? undefined : await (await import('../../emulators/microsoft/index.ts')).startMicrosoftEmulator({ port: 0, ...options.microsoft });
   const database = await createTestDatabase(dialect);
   const orgSecret = `org-secret-${Math.random().toString(36).slice(2)}-0123456789`;
   const userSecret = `user-secret-${Math.random().toString(36).slice(2)}-0123456789`;
@@ -33,6 +41,9 @@ export async function startTestApp(dialect: TestDialect, env: Record<string, str
     CHANGEHOOK_DATA_DIR: database.dataDir,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl, CHANGEHOOK_MASTER_KEY: TEST_MASTER_KEY } : {}),
     CHANGEHOOK_GOOGLE_BASE_URL: emulator.baseUrl,
+    ...(microsoft ? { CHANGEHOOK_MICROSOFT_BASE_URL: microsoft.baseUrl } : {}),
+    // A sandbox app without `microsoft` starts its own Microsoft emulator: on a free port, never a fixed one.
+    CHANGEHOOK_SANDBOX_MICROSOFT_PORT: '0',
     CHANGEHOOK_ORG_SECRET: orgSecret,
     CHANGEHOOK_USER_SECRET: userSecret,
     CHANGEHOOK_ALLOW_PRIVATE_CALLBACKS: 'true',
@@ -45,6 +56,7 @@ export async function startTestApp(dialect: TestDialect, env: Record<string, str
     url,
     api: `${url}/elements/api-v2`,
     emulator,
+    ...(microsoft ? { microsoft } : {}),
     server,
     database,
     config,
@@ -54,6 +66,7 @@ export async function startTestApp(dialect: TestDialect, env: Record<string, str
     async close() {
       await server.close();
       await emulator.close();
+      await microsoft?.close();
       await database.drop();
     },
   };

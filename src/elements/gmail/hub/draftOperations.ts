@@ -7,6 +7,7 @@ import { draftSchema, includeBodyQuerySchema, listQuerySchema, messageSchema, ou
 import { listParams, pageHeaders } from './listPaging.ts';
 import { messageRead } from './messageFormat.ts';
 import { messageResource, normalizeDraft } from './messageShape.ts';
+import { OUTGOING_MESSAGE_MAX_BODY_BYTES } from './messageOperations.ts';
 import { composeRaw, readOutgoingMessage } from './outgoingMessage.ts';
 
 const tag = 'drafts';
@@ -53,7 +54,7 @@ export const draftOperations: readonly HubOperation[] = [
     tag,
     summary: 'Create a draft: the fields of POST /messages, recipients optional',
     schema: { body: outgoingMessageSchema, response: draftSchema },
-    acceptsUploads: true,
+    maxBodyBytes: OUTGOING_MESSAGE_MAX_BODY_BYTES,
     async handle(context) {
       const gmail = new GmailApi(context.provider);
       const { raw, threadId } = await composedDraft(context);
@@ -67,7 +68,7 @@ export const draftOperations: readonly HubOperation[] = [
     tag,
     summary: "Replace a draft's message (Gmail gives it a new message id)",
     schema: { body: outgoingMessageSchema, response: draftSchema },
-    acceptsUploads: true,
+    maxBodyBytes: OUTGOING_MESSAGE_MAX_BODY_BYTES,
     async handle(context) {
       const gmail = new GmailApi(context.provider);
       const { raw, threadId } = await composedDraft(context);

@@ -26,6 +26,12 @@ import { composeRaw, readImportedMessage, readOutgoingMessage } from './outgoing
 import { labelChanges, objectBody, stringArray } from './requestBodies.ts';
 
 const tag = 'messages';
+
+/**
+ * The largest body a message (or draft) upload may be: Gmail takes messages up to 25 MB of attachments
+ * (outgoingMessage.ts), and base64 in JSON makes that about 34 MB.
+ */
+export const OUTGOING_MESSAGE_MAX_BODY_BYTES = 36 * 1024 * 1024;
 const deletedSchema = { type: 'object', additionalProperties: true } as const;
 
 /** One message as messages.get answers it by default (format full), or as `format`/includeBody ask. */
@@ -88,7 +94,7 @@ export const messageOperations: readonly HubOperation[] = [
     tag,
     summary: 'Send a message: JSON {to, cc, bcc, subject, body, html}, or multipart/form-data with a body part holding that JSON (or the fields as text parts) and file parts as attachments',
     schema: { body: outgoingMessageSchema, response: messageSchema },
-    acceptsUploads: true,
+    maxBodyBytes: OUTGOING_MESSAGE_MAX_BODY_BYTES,
     async handle(context) {
       const gmail = new GmailApi(context.provider);
       const outgoing = await readOutgoingMessage(context.request, { requireRecipient: true });
@@ -103,7 +109,7 @@ export const messageOperations: readonly HubOperation[] = [
     summary:
       "Import a message into the mailbox without sending it (users.messages.import): the fields of POST /messages (recipients optional, plus from) or raw (RFC 822, base64), with labelIds; JSON or multipart like POST /messages",
     schema: { querystring: importQuerySchema, body: importMessageSchema, response: messageSchema },
-    acceptsUploads: true,
+    maxBodyBytes: OUTGOING_MESSAGE_MAX_BODY_BYTES,
     async handle(context) {
       const internalDateSource = context.query.nonEmpty('internalDateSource');
       if (internalDateSource !== undefined && internalDateSource !== 'dateHeader' && internalDateSource !== 'receivedTime') {
