@@ -202,7 +202,6 @@ for (const dialect of DIALECTS) {
 
     const pruner = new EventPruner({
       db: subject.store.db,
-      dialect: subject.store.dialect,
       logger: pino({ level: 'silent' }),
       retentionMs: RETENTION_MS,
       now: () => Date.now() + RETENTION_MS + 24 * 60 * 60 * 1000,

@@ -1,5 +1,6 @@
 // `changehook serve` (API + workers in one process, the default of `npm start`), `changehook api`
-// and `changehook worker`; with --sandbox also the Google emulator, pointed at by the Gmail element.
+// and `changehook worker`; with --sandbox also one emulator per registered provider (sandboxProviders.ts),
+// each pointed at by its element.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,8 +11,10 @@ import { DeliveryWorker, EventPruner, PollWorker } from '../events/index.ts';
 import { startTokenRefresher } from '../instances/index.ts';
 import { releaseLeasesOfDeadProcesses } from '../store/index.ts';
 import type { CreatedTenant } from '../tenants/index.ts';
-import { startGoogleEmulator, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, type GoogleEmulator } from '../../emulators/google/index.ts';
+import { consoleSandboxConfig, startSandboxEmulators, type SandboxEmulators, type SandboxProviderStatus } from './sandboxProviders.ts';
 import { createLogger, createServices, type Services } from './services.ts';
+
+export { SANDBOX_MAILBOX } from './sandboxProviders.ts';
 
 export type Role = 'serve' | 'api' | 'worker';
 
@@ -21,12 +24,11 @@ export interface RunningServer {
   url?: string;
   /** A worker's /metrics server, when CHANGEHOOK_METRICS_PORT is set. */
   metricsUrl?: string;
-  emulator?: GoogleEmulator;
+  /** In the sandbox: per registered provider, the emulator it started or the configured origin it uses. */
+  sandbox?: readonly SandboxProviderStatus[];
   tenant?: Pick<CreatedTenant, 'organizationSecret' | 'userSecret'>;
   close(): Promise<void>;
 }
-
-export const SANDBOX_MAILBOX = 'sandbox.user@example.com';
 
 /**
  * The sandbox is for trying things out: its tenant's secrets are kept in the data directory (mode
@@ -56,15 +58,17 @@ async function bootstrapTenant(services: Services): Promise<RunningServer['tenan
 
 export async function startServer(config: Config, role: Role): Promise<RunningServer> {
   const logger = createLogger(config);
-  let emulator: GoogleEmulator | undefined;
-  let effective = config;
-  // An explicit CHANGEHOOK_GOOGLE_BASE_URL wins: the sandbox then uses that emulator instead of its own.
-  if (config.sandbox && role !== 'worker' && !config.googleBaseUrl) {
-    emulator = await startGoogleEmulator({ port: config.sandboxGooglePort, host: '127.0.0.1' });
-    await emulator.control.createMailbox(SANDBOX_MAILBOX);
-    effective = { ...config, googleBaseUrl: config.googleBaseUrl ?? emulator.baseUrl };
+  // A provider's explicit base URL (CHANGEHOOK_GOOGLE_BASE_URL…) wins: the sandbox then uses that
+  // emulator instead of starting its own.
+  const emulators: SandboxEmulators | undefined = config.sandbox && role !== 'worker' ? await startSandboxEmulators(config) : undefined;
+  const effective = emulators?.config ?? config;
+  let services: Services;
+  try {
+    services = await createServices(effective, logger);
+  } catch (error) {
+    await emulators?.close();
+    throw error;
   }
-  const services = await createServices(effective, logger);
   const tenant = role === 'worker' ? undefined : await bootstrapTenant(services);
 
   let app: FastifyInstance | undefined;
@@ -83,17 +87,9 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
       checkReady: async () => {
         await services.store.db.selectFrom('organizations').select('id').limit(1).execute();
       },
-      // In the sandbox the Gmail element talks to an emulator (ours, or the one CHANGEHOOK_GOOGLE_BASE_URL
-      // names); the console offers its client and a test-email button.
-      consoleConfig: effective.sandbox
-        ? {
-            sandbox: true,
-            googleEmulatorUrl: emulator?.baseUrl ?? effective.googleBaseUrl,
-            sandboxClientId: SANDBOX_CLIENT_ID,
-            sandboxClientSecret: SANDBOX_CLIENT_SECRET,
-            sandboxMailbox: SANDBOX_MAILBOX,
-          }
-        : { sandbox: false },
+      // In the sandbox each element talks to an emulator (ours, or the one its base URL names); the
+      // console offers each emulator's client and a test-email button.
+      consoleConfig: emulators ? consoleSandboxConfig(emulators.providers) : { sandbox: false },
     });
     url = await app.listen({ host: config.host, port: config.port });
   }
@@ -106,7 +102,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
     services,
     url,
     metricsUrl: metricsServer?.url,
-    emulator,
+    sandbox: emulators?.providers,
     tenant,
     close() {
       closing ??= (async () => {
@@ -116,7 +112,7 @@ export async function startServer(config: Config, role: Role): Promise<RunningSe
         await refresher?.stop();
         await services.hubs.close();
         await services.store.close();
-        await emulator?.close();
+        await emulators?.close();
       })();
       return closing;
     },
@@ -151,7 +147,6 @@ async function startWorkers(services: Services): Promise<{ stop(): Promise<void>
   });
   const pruner = new EventPruner({
     db: store.db,
-    dialect: store.dialect,
     logger: logger.child({ worker: 'retention' }),
     retentionMs: config.eventRetentionMs,
     observer: services.metrics.eventPruner,
@@ -189,16 +184,26 @@ export function startupBanner(server: RunningServer, role: Role): string {
     lines.push('', 'Tenant secrets' + (config.sandbox ? ' (sandbox):' : ' — shown once, store them now:'));
     lines.push(`  Authorization: User ${server.tenant.userSecret}, Organization ${server.tenant.organizationSecret}`);
   }
-  if (server.emulator && server.url) {
-    lines.push('', `Sandbox: Google emulator on ${server.emulator.baseUrl}`);
-    lines.push(`  OAuth client id      ${SANDBOX_CLIENT_ID}`);
-    lines.push(`  OAuth client secret  ${SANDBOX_CLIENT_SECRET}`);
-    lines.push(`  redirect URI         ${server.url}/oauth/callback`);
-    lines.push(`  mailbox              ${SANDBOX_MAILBOX}`);
-    lines.push(`  callbacks to loopback addresses and refresh intervals down to 1 second ("0.0167") are allowed`);
-  }
+  if (server.sandbox && server.url) lines.push(...sandboxBanner(server.sandbox, server.url));
   lines.push('');
   return lines.join('\n');
+}
+
+/** Per provider: where its element is pointed, its OAuth client, and the mailbox to sign in with. */
+function sandboxBanner(providers: readonly SandboxProviderStatus[], url: string): string[] {
+  const lines = ['', 'Sandbox: callbacks to loopback addresses and refresh intervals down to 1 second ("0.0167") are allowed'];
+  lines.push(`  redirect URI         ${url}/oauth/callback`);
+  for (const provider of providers) {
+    lines.push('');
+    if (provider.emulator) lines.push(`${provider.vendor} emulator on ${provider.emulator.baseUrl} (element ${provider.elementKey})`);
+    else lines.push(`${provider.vendor}: the element ${provider.elementKey} uses ${provider.baseUrl} (${provider.baseUrlVariable}); no emulator started`);
+    if (provider.emulator?.httpsBaseUrl) lines.push(`  HTTPS                ${provider.emulator.httpsBaseUrl}`);
+    if (provider.emulator?.caCertPath) lines.push(`  CA certificate       ${provider.emulator.caCertPath}  (for NODE_EXTRA_CA_CERTS)`);
+    lines.push(`  OAuth client id      ${provider.clientId}`);
+    lines.push(`  OAuth client secret  ${provider.clientSecret}`);
+    lines.push(`  mailbox              ${provider.mailbox}`);
+  }
+  return lines;
 }
 
 export function handleShutdownSignals(server: RunningServer): void {

@@ -4,108 +4,14 @@
 // retention/ (pruning), api/ (what the events API reads and does) and claimLoop/ (the loop both workers
 // run). eventTypes.ts and deterministicId.ts are the vocabulary they share and import nothing of ours.
 // Parts import one another only through those index files; nothing in events imports instances.
+//
+// A part's index.ts is its face for the rest of src/ too, re-exported whole here so each symbol is
+// listed once; the outbox is the exception: only the poller commits, the rest of src/ sees its result.
 
 export { EVENT_TYPES, type EventType, type ProviderRecord, type DetectedChange } from './eventTypes.ts';
 export { eventIdFor, deterministicUuid, normalizeResourceKey } from './deterministicId.ts';
-
-export {
-  parsePollerConfiguration,
-  parsePollerUrls,
-  resourceNameFromUrl,
-  DEFAULT_POLLER_CONFIGURATION_FIELD,
-  MAX_PAGE_SIZE,
-  type PollerConfiguration,
-  type PollerUrlsContext,
-  type ResourcePollerConfiguration,
-  type DatesConfiguration,
-  expandPollUrl,
-  validatePollUrl,
-  placeholdersIn,
-  type PollUrlContext,
-  formatJavaPattern,
-  parseJavaPattern,
-  javaPatternToDateFns,
-  tokenizeJavaPattern,
-  validateJavaPattern,
-  type JavaPatternPart,
-  parseRecordDate,
-  validateDateFormat,
-  EPOCH_FORMATS,
-  resolveTimeZone,
-  formatOffset,
-  wallClockToInstant,
-  UTC,
-  type TimeZone,
-  recordFingerprint,
-  getIdField,
-  minimalRecord,
-  type DetectionResult,
-  type SkippedRecord,
-  type SkipReason,
-  detectListingChanges,
-  type ListingOptions,
-  type ListingResult,
-  classifyWindowRecords,
-  windowStart,
-  type PollWindow,
-  type WindowResourceConfiguration,
-  eventsFromCursorRecords,
-  type CursorOptions,
-  syncPollSchedules,
-  type SyncOptions,
-  type DetectionKind,
-  type HubExecutor,
-  PollWorker,
-  type PollWorkerOptions,
-  type PollWorkerObserver,
-  type PollResult,
-} from './poller/index.ts';
-
+export * from './poller/index.ts';
 export type { CommittedCapture } from './outbox/index.ts';
-
-export {
-  buildNotification,
-  chunkEvents,
-  notificationIdFor,
-  notificationTopic,
-  MAX_EVENTS_PER_NOTIFICATION,
-  type BuildNotificationInput,
-  type BuiltNotification,
-  type NotificationBody,
-  type NotificationEvent,
-  type NotificationInstance,
-  type EnvelopeEvent,
-  type EnvelopeRaw,
-  nextAttempt,
-  RETRY_DELAYS_MS,
-  MAX_ATTEMPTS,
-  RETRY_JITTER,
-  MAX_RETRY_AFTER_SECONDS,
-  MIN_RETRY_AFTER_SECONDS,
-  DELIVERY_TIMEOUT_MS,
-  type DeliveryOutcome,
-  type NextStep,
-  type NextAttemptInput,
-  deliveryHeaders,
-  type DeliveryHeadersInput,
-  callbackUrlProblem,
-  isPrivateAddress,
-  DeliveryWorker,
-  type DeliveryWorkerOptions,
-  type DeliveryWorkerObserver,
-} from './delivery/index.ts';
-
-export { EventPruner, type EventPrunerOptions, type EventPrunerObserver } from './retention/index.ts';
-
-export {
-  EventService,
-  type EventServiceDeps,
-  type EventFilter,
-  type EventView,
-  type AttemptView,
-  type PollingHealth,
-  type OwnedInstances,
-  CE_EVENT_STATUSES,
-  EVENT_STATUSES,
-  STATUS_FILTER_VALUES,
-} from './api/index.ts';
+export * from './delivery/index.ts';
+export * from './retention/index.ts';
+export * from './api/index.ts';

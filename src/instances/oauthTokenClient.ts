@@ -1,5 +1,5 @@
 // Talks to the provider's OAuth 2.0 token endpoint: exchanging an authorization code, refreshing an
-// access token, revoking a grant. Google's refusals become errors that carry Google's own words.
+// access token, revoking a grant. The provider's refusals become errors that carry its own words.
 
 import { request } from 'undici';
 import { ProviderError } from '../errors/index.ts';
@@ -15,6 +15,8 @@ export interface OAuthClientCredentials {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
+  /** Sent with every token request when set: the element's token endpoint wants it (tokenRequestsCarryScope). */
+  scope?: string;
 }
 
 /** Raised when the provider refuses a grant (`invalid_grant`): the user must authenticate again. */
@@ -23,7 +25,12 @@ export class GrantRevoked extends ProviderError {}
 const TOKEN_CALL_TIMEOUT_MS = 15_000;
 
 async function postTokenRequest(credentials: OAuthClientCredentials, form: Record<string, string>, purpose: string): Promise<ProviderTokens> {
-  const body = new URLSearchParams({ ...form, client_id: credentials.clientId, client_secret: credentials.clientSecret }).toString();
+  const body = new URLSearchParams({
+    ...form,
+    ...(credentials.scope !== undefined ? { scope: credentials.scope } : {}),
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+  }).toString();
   let response: Awaited<ReturnType<typeof request>>;
   try {
     response = await request(credentials.tokenUrl, {

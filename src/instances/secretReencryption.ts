@@ -2,23 +2,15 @@
 
 import type { Kysely } from 'kysely';
 import type { Keyring } from '../crypto/index.ts';
-import type { Database, InstanceRowUpdate } from '../store/index.ts';
-
-const ENCRYPTED_COLUMNS = [
-  'token_encrypted',
-  'secret_configuration',
-  'access_token_encrypted',
-  'refresh_token_encrypted',
-  'webhook_secret_encrypted',
-] as const;
+import { instances, type Database } from '../store/index.ts';
 
 export async function reencryptInstanceSecrets(db: Kysely<Database>, keyring: Keyring): Promise<{ instances: number; values: number }> {
-  let instances = 0;
+  let resealedInstances = 0;
   let values = 0;
-  const rows = await db.selectFrom('instances').select(['id', ...ENCRYPTED_COLUMNS]).execute();
+  const rows = await instances.findSealedValues(db);
   for (const row of rows) {
-    const changes: InstanceRowUpdate = {};
-    for (const column of ENCRYPTED_COLUMNS) {
+    const changes: Partial<Record<instances.SealedColumn, string>> = {};
+    for (const column of instances.SEALED_COLUMNS) {
       const sealed = row[column];
       if (sealed && keyring.needsRotation(sealed)) {
         changes[column] = keyring.encrypt(keyring.decrypt(sealed));
@@ -26,9 +18,9 @@ export async function reencryptInstanceSecrets(db: Kysely<Database>, keyring: Ke
       }
     }
     if (Object.keys(changes).length > 0) {
-      await db.updateTable('instances').set(changes).where('id', '=', row.id).execute();
-      instances += 1;
+      await instances.storeResealedValues(db, row.id, changes);
+      resealedInstances += 1;
     }
   }
-  return { instances, values };
+  return { instances: resealedInstances, values };
 }

@@ -1,8 +1,9 @@
-// When dropping an instance may revoke its provider grant. Google keeps one authorization per (OAuth
-// client, Google account): revoking any of its tokens ends every token of it, so revoking for one
-// instance would turn every other instance of the same mailbox and client invalid. A grant is revoked
-// only when no other instance — in any organization, since a client may be shared — uses the same
-// element, client id and account.
+// Whether another instance holds the grant an instance drops, for elements whose provider keeps one
+// authorization per (OAuth client, account) — `revocationEndsSharedGrant`, Google: revoking any of its
+// tokens ends every token of it, so revoking for one instance would turn every other instance of the
+// same mailbox and client invalid. Such a grant is revoked (grantRevocation.ts) only when no other
+// instance — in any organization, since a client may be shared — uses the same element, client id and
+// account.
 //
 // Races. The caller deletes its row (committed) before asking: of two deletes of the last two such
 // instances, the one that commits second sees the other's row gone and revokes (both may; revoking

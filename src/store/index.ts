@@ -37,4 +37,5 @@ export { pruneSettledNotifications, SETTLED_NOTIFICATION_STATUSES, type PruneBat
 export type { StoreDialect } from './migrations/columns.ts';
 export { deliveryAttempts, instances, notifications, pollSchedules } from './models/index.ts';
 export type { AttemptBooking } from './models/notifications.ts';
+export type { InstanceChanges, NewInstance, StoredGrant, StoredSettings } from './models/instances.ts';
 export type { PollFailure } from './models/pollSchedules.ts';

@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { approveConsent } from '../../emulators/google/index.ts';
+import { seedBody } from '../support/testApp.ts';
 import { verifyDelivery, waitFor, WebhookReceiver } from '../support/webhookReceiver.ts';
 
 const checkout = path.resolve('.');
@@ -177,7 +178,7 @@ describe('the packed package installed for production', () => {
 
     server = spawn(process.execPath, [installedCli, 'serve', '--sandbox'], {
       cwd: app,
-      env: { ...env, PORT: '0', CHANGEHOOK_SANDBOX_GOOGLE_PORT: '0' },
+      env: { ...env, PORT: '0', CHANGEHOOK_SANDBOX_GOOGLE_PORT: '0', CHANGEHOOK_SANDBOX_MICROSOFT_PORT: '0' },
     });
     const banner = await waitForOutput(server, /mailbox\s+\S+@\S+/);
     const url = /console\s+(http:\/\/\S+?)\/\s/.exec(banner)?.[1];
@@ -205,20 +206,20 @@ describe('the packed package installed for production', () => {
     const created = await fetch(`${api}/instances`, {
       method: 'POST',
       headers: { authorization: auth, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        element: { key: 'gmail' },
-        providerData: { code: consent.code },
-        configuration: {
-          'oauth.api.key': clientId,
-          'oauth.api.secret': clientSecret,
-          'oauth.callback.url': redirect,
-          'event.notification.enabled': true,
-          'event.notification.callback.url': receiver.url,
-          'event.poller.refresh_interval': '0.0167',
-          'event.poller.configuration': { 'changed-messages': { url: '/hubs/general/changed-messages', idField: 'id' } },
-        },
-        name: 'production install',
-      }),
+      // The product page's body, with the client, redirect URI and mailbox the banner printed, our
+      // receiver and a one-second poll.
+      body: JSON.stringify(
+        seedBody(consent.code, {
+          name: 'production install',
+          configuration: {
+            'oauth.api.key': clientId,
+            'oauth.api.secret': clientSecret,
+            'oauth.callback.url': redirect,
+            'event.notification.callback.url': receiver.url,
+            'event.poller.refresh_interval': '0.0167',
+          },
+        }),
+      ),
     });
     const instance = (await created.json()) as { id: number };
     assert.equal(created.status, 200, JSON.stringify(instance));

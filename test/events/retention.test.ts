@@ -136,7 +136,7 @@ for (const dialect of testDialects()) {
     });
 
     const pruner = (options: { now?: () => number; batchSize?: number; observer?: { pruned(rows: PrunedRows): void } } = {}) =>
-      new EventPruner({ db: store.db, dialect: store.dialect, logger: silent, retentionMs: RETENTION, now: () => NOW, pauseMs: 0, ...options });
+      new EventPruner({ db: store.db, logger: silent, retentionMs: RETENTION, now: () => NOW, pauseMs: 0, ...options });
 
     test('deletes old delivered and failed notifications with their events and attempts, and nothing else', async () => {
       const seeds: Seed[] = [
@@ -259,7 +259,6 @@ for (const dialect of testDialects()) {
       const metrics = new Metrics({ processMetrics: false });
       const periodic = new EventPruner({
         db: store.db,
-        dialect: store.dialect,
         logger,
         retentionMs: RETENTION,
         now: () => NOW,

@@ -2,7 +2,7 @@
 // instance, is sent again now with a fresh retry schedule (attempt count back to 0, lease released).
 
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/index.ts';
+import { notifications, type Database } from '../../store/index.ts';
 import type { Caller } from '../../tenants/index.ts';
 import type { EventQueries } from './eventQueries.ts';
 import type { OwnedInstances } from './ownedInstances.ts';
@@ -13,25 +13,15 @@ export class Redelivery {
   /** Sends an event's notification again now, with a fresh retry schedule. */
   async redeliver(caller: Caller, instanceId: number, eventId: string): Promise<{ notificationId: string }> {
     const event = await this.deps.queries.get(caller, eventId, instanceId);
-    await this.requeue(instanceId, [event.notificationId]);
+    await notifications.requeue(this.deps.db, instanceId, [event.notificationId], Date.now());
     return { notificationId: event.notificationId };
   }
 
   /** Sends every FAILED notification of an instance again. */
   async redeliverFailed(caller: Caller, instanceId: number): Promise<{ notifications: number }> {
     await this.deps.instances.row(caller, instanceId);
-    const failed = await this.deps.db.selectFrom('notifications').select('id').where('instance_id', '=', instanceId).where('status', '=', 'FAILED').execute();
-    await this.requeue(instanceId, failed.map((n) => n.id));
+    const failed = await notifications.findFailedIds(this.deps.db, instanceId);
+    await notifications.requeue(this.deps.db, instanceId, failed, Date.now());
     return { notifications: failed.length };
-  }
-
-  private async requeue(instanceId: number, notificationIds: string[]): Promise<void> {
-    if (notificationIds.length === 0) return;
-    await this.deps.db
-      .updateTable('notifications')
-      .set({ status: 'RETRYING', attempt_count: 0, next_attempt_at: Date.now(), lease_owner: null, lease_until: null })
-      .where('instance_id', '=', instanceId)
-      .where('id', 'in', notificationIds)
-      .execute();
   }
 }

@@ -3,7 +3,7 @@
 
 import type { Kysely } from 'kysely';
 import { generateWebhookSecret, type Keyring } from '../../crypto/index.ts';
-import type { Database } from '../../store/index.ts';
+import { instances, type Database } from '../../store/index.ts';
 import type { Caller } from '../../tenants/index.ts';
 import type { OwnedInstances } from './ownedInstances.ts';
 
@@ -18,12 +18,7 @@ export class WebhookSecrets {
   async rotateWebhookSecret(caller: Caller, instanceId: number): Promise<{ secret: string }> {
     await this.deps.instances.row(caller, instanceId);
     const secret = generateWebhookSecret();
-    await this.deps.db
-      .updateTable('instances')
-      .set({ webhook_secret_encrypted: this.deps.keyring.encrypt(secret), updated_at: Date.now() })
-      .where('id', '=', instanceId)
-      .where('organization_id', '=', caller.organizationId)
-      .execute();
+    await instances.setWebhookSecret(this.deps.db, caller.organizationId, instanceId, this.deps.keyring.encrypt(secret), Date.now());
     return { secret };
   }
 }

@@ -9,7 +9,7 @@
 
 import crypto from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { isPollingRunnable, type Database, type InstanceRow } from '../../store/index.ts';
+import { isPollingRunnable, pollSchedules, type Database, type InstanceRow } from '../../store/index.ts';
 import type { PollerConfiguration } from './pollerConfiguration.ts';
 
 /** Rows written before the interval was stored poll at the configuration's default. */
@@ -17,8 +17,8 @@ export function refreshIntervalMinutes(instance: InstanceRow): number {
   return instance.refresh_interval_minutes ?? 15;
 }
 
-/** next_run_at of a paused schedule: never due. */
-export const PAUSED_AT = 253_402_300_799_000;
+/** next_run_at of a paused schedule: never due (the poll_schedules model's). */
+export const PAUSED_AT = pollSchedules.PAUSED_AT;
 
 // Every poll checks its instance's configuration; instances mostly share a few configuration texts,
 // so each text is parsed (and each resource's fingerprint hashed) once, not once per poll. The parsed
@@ -61,52 +61,31 @@ export async function syncPollSchedules(
 ): Promise<void> {
   const wanted = configuredResources(instance);
   const runnable = isPollingRunnable(instance);
-  const existing = await db.selectFrom('poll_schedules').selectAll().where('instance_id', '=', instance.id).execute();
+  const existing = await pollSchedules.findForInstance(db, instance.id);
 
   // Own keys only: a resource named "toString" or "constructor" must not match an inherited property.
-  const gone = existing.filter((row) => !Object.hasOwn(wanted, row.resource)).map((row) => row.id);
-  if (gone.length > 0) await db.deleteFrom('poll_schedules').where('id', 'in', gone).execute();
+  await pollSchedules.deleteSchedules(
+    db,
+    existing.filter((row) => !Object.hasOwn(wanted, row.resource)).map((row) => row.id),
+  );
 
   for (const [resource, config] of Object.entries(wanted)) {
     const fingerprint = resourceConfigFingerprint(config);
     const row = existing.find((r) => r.resource === resource);
     if (!row) {
-      await db
-        .insertInto('poll_schedules')
-        .values({
-          instance_id: instance.id,
-          resource,
-          // The first poll records the baseline; take it right away so changes from now on are seen.
-          next_run_at: runnable ? now : PAUSED_AT,
-          lease_owner: null,
-          lease_until: null,
-          cursor: null,
-          baseline_at: null,
-          config_fingerprint: fingerprint,
-          last_poll_at: null,
-          last_success_at: null,
-          last_error: null,
-          created_at: now,
-        })
-        .execute();
+      // The first poll records the baseline; take it right away so changes from now on are seen.
+      await pollSchedules.createSchedule(db, { instanceId: instance.id, resource, configFingerprint: fingerprint, nextRunAt: runnable ? now : PAUSED_AT }, now);
     } else if (row.config_fingerprint !== fingerprint) {
-      await db.deleteFrom('object_fingerprints').where('schedule_id', '=', row.id).execute();
-      await db
-        .updateTable('poll_schedules')
-        .set({ config_fingerprint: fingerprint, cursor: null, baseline_at: null, state_snapshot_at: null, next_run_at: runnable ? now : PAUSED_AT, consecutive_failures: 0, last_error: null })
-        .where('id', '=', row.id)
-        .execute();
+      await pollSchedules.restartFromNewBaseline(db, row.id, fingerprint, runnable ? now : PAUSED_AT);
     } else if (!runnable && row.next_run_at !== PAUSED_AT) {
-      await db.updateTable('poll_schedules').set({ next_run_at: PAUSED_AT }).where('id', '=', row.id).execute();
+      await pollSchedules.pause(db, row.id);
     } else if (runnable && row.next_run_at === PAUSED_AT) {
-      await db.updateTable('poll_schedules').set({ next_run_at: now, consecutive_failures: 0 }).where('id', '=', row.id).execute();
+      await pollSchedules.resume(db, row.id, now);
     } else if (runnable && options.intervalChanged && row.last_poll_at !== null) {
       const intervalMs = refreshIntervalMinutes(instance) * 60_000;
       const next = Math.max(now, row.last_poll_at + intervalMs);
       // A poll in flight sets its own next run when it ends, from the interval it started with.
-      if (next !== row.next_run_at) {
-        await db.updateTable('poll_schedules').set({ next_run_at: next }).where('id', '=', row.id).where('next_run_at', '=', row.next_run_at).execute();
-      }
+      if (next !== row.next_run_at) await pollSchedules.moveWaitingRun(db, row.id, row.next_run_at, next);
     }
   }
 }

@@ -17,11 +17,10 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { pruneSettledNotifications, type Database, type PrunedRows, type StoreDialect } from '../../store/index.ts';
+import { dialectOf, pruneSettledNotifications, type Database, type PrunedRows } from '../../store/index.ts';
 
 export interface EventPrunerOptions {
   db: Kysely<Database>;
-  dialect: StoreDialect;
   logger: Logger;
   /** Settled notifications older than this (ms) are deleted with their events and attempts. */
   retentionMs: number;
@@ -90,7 +89,7 @@ export class EventPruner {
     const total: PrunedRows = { notifications: 0, events: 0, attempts: 0 };
     let batches = 0;
     for (;;) {
-      const rows = await pruneSettledNotifications(this.options.db, this.options.dialect, { createdBefore, limit: this.batchSize });
+      const rows = await pruneSettledNotifications(this.options.db, dialectOf(this.options.db), { createdBefore, limit: this.batchSize });
       if (rows.notifications + rows.events + rows.attempts > 0) {
         batches += 1;
         total.notifications += rows.notifications;
