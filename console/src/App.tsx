@@ -17,13 +17,36 @@ import { forgetSession, loadCredentials, saveCredentials } from './session.ts';
 
 function SandboxBanner({ config }: { config: ConsoleConfig }) {
   if (!config.sandbox) return null;
+  const elements = config.sandboxElements ?? [];
+  const mailboxes = [...new Set(elements.map((entry) => entry.mailbox))];
   return (
     <div className="sandbox-banner" role="note">
-      <strong>Sandbox.</strong> Google is the emulator at <code>{config.googleEmulatorUrl}</code>: any email address signs in
-      {config.sandboxMailbox ? (
+      <strong>Sandbox.</strong> The providers are emulators
+      {elements.length > 0 ? (
         <>
           {' '}
-          (try <code>{config.sandboxMailbox}</code>)
+          (
+          {elements.map((entry, index) => (
+            <span key={entry.elementKey} data-sandbox-element={entry.elementKey}>
+              {index > 0 ? ', ' : ''}
+              {entry.vendor} at <code>{entry.emulatorUrl}</code>
+            </span>
+          ))}
+          )
+        </>
+      ) : null}
+      : any email address signs in
+      {mailboxes.length > 0 ? (
+        <>
+          {' '}
+          (try{' '}
+          {mailboxes.map((mailbox, index) => (
+            <span key={mailbox}>
+              {index > 0 ? ' or ' : ''}
+              <code>{mailbox}</code>
+            </span>
+          ))}
+          )
         </>
       ) : null}
       , and an instance's page can send its mailbox a test email.

@@ -4,6 +4,7 @@
 
 import type { CreateInstanceBody } from './api/apiClient.ts';
 import type { ConsoleConfig, Element, PollerConfiguration } from './api/types.ts';
+import { sandboxElementOf } from './sandbox.ts';
 
 /** The values of the "Authenticate instance" form, as typed. */
 export interface InstanceFormValues {
@@ -26,7 +27,7 @@ export interface FormProblem {
   message: string;
 }
 
-/** Where Google sends the browser back: a console page, so the flow ends where it started. */
+/** Where the provider sends the browser back: a console page, so the flow ends where it started. */
 export const OAUTH_CALLBACK_PATH = '/console/oauth/callback';
 
 /** Slider stops, in minutes; the number field beside it takes any value. */
@@ -72,9 +73,15 @@ export function configuredResources(text: string): Set<string> | undefined {
   return value ? new Set(Object.keys(value).map(stripSlash)) : undefined;
 }
 
+/** The resource the element polls by default (Gmail's changed-messages): the template of the others. */
+export function templateResource(element: Element): string | undefined {
+  const first = Object.keys(element.defaultPollerConfiguration ?? {})[0];
+  return first === undefined ? undefined : stripSlash(first);
+}
+
 /**
- * Turns a resource on or off in the JSON. A resource turned on gets a copy of the changed-messages
- * configuration with its own URL, as the product page says to do.
+ * Turns a resource on or off in the JSON. A resource turned on gets a copy of the configuration of the
+ * element's default resource (Gmail's changed-messages) with its own URL, as the product page says to do.
  */
 export function toggleResource(text: string, element: Element, resource: string, on: boolean): string {
   const current = parsePollerJson(text).value ?? {};
@@ -84,8 +91,7 @@ export function toggleResource(text: string, element: Element, resource: string,
   }
   if (on) {
     const template =
-      Object.entries(current).find(([key]) => stripSlash(key) === 'changed-messages')?.[1] ??
-      element.defaultPollerConfiguration?.['changed-messages'] ??
+      Object.entries(current).find(([key]) => stripSlash(key) === templateResource(element))?.[1] ??
       Object.values(element.defaultPollerConfiguration ?? {})[0] ?? { url: '', idField: 'id' };
     next[resource] = { ...template, url: `/hubs/${element.hub}/${resource}` };
   }
@@ -94,10 +100,12 @@ export function toggleResource(text: string, element: Element, resource: string,
 
 export function defaultValues(element: Element, config: ConsoleConfig, origin: string): InstanceFormValues {
   const pollerDefault = element.defaultPollerConfiguration ?? {};
+  // In the sandbox, the client of the emulator standing in for this element's provider.
+  const sandbox = sandboxElementOf(config, element.key);
   return {
     name: '',
-    clientId: config.sandbox ? (config.sandboxClientId ?? '') : '',
-    clientSecret: config.sandbox ? (config.sandboxClientSecret ?? '') : '',
+    clientId: sandbox?.clientId ?? '',
+    clientSecret: sandbox?.clientSecret ?? '',
     redirectUri: `${origin}${OAUTH_CALLBACK_PATH}`,
     scope: '',
     signatureKey: '',
@@ -126,14 +134,15 @@ function isHttpUrl(text: string): boolean {
 }
 
 /**
- * What can be checked before sending the user to Google. Policy (minimum interval, allowed callback
- * addresses) is the server's: its answer comes back after the consent, next to the field.
+ * What can be checked before sending the user to the element's vendor (e.g. Google). Policy (minimum
+ * interval, allowed callback addresses) is the server's: its answer comes back after the consent, next
+ * to the field.
  */
-export function checkForm(values: InstanceFormValues): FormProblem[] {
+export function checkForm(values: InstanceFormValues, vendor: string): FormProblem[] {
   const problems: FormProblem[] = [];
   if (!values.name.trim()) problems.push({ field: 'name', message: 'Give the instance a name.' });
-  if (!values.clientId.trim()) problems.push({ field: 'clientId', message: 'The OAuth client id of your Google app is required.' });
-  if (!values.clientSecret.trim()) problems.push({ field: 'clientSecret', message: 'The OAuth client secret of your Google app is required.' });
+  if (!values.clientId.trim()) problems.push({ field: 'clientId', message: `The OAuth client id of your ${vendor} app is required.` });
+  if (!values.clientSecret.trim()) problems.push({ field: 'clientSecret', message: `The OAuth client secret of your ${vendor} app is required.` });
   if (!isHttpUrl(values.redirectUri.trim())) problems.push({ field: 'redirectUri', message: 'An absolute http(s) URL registered as an authorized redirect URI.' });
   if (values.eventsEnabled && !values.callbackUrl.trim()) {
     problems.push({ field: 'callbackUrl', message: 'Where should events go? A callback URL is required when events are enabled.' });

@@ -1,5 +1,5 @@
 // What the console keeps for the tab's session only (sessionStorage, never localStorage): the
-// tenant's secrets, and the instance form waiting for Google's redirect. Closing the tab forgets both.
+// tenant's secrets, and the instance form waiting for the provider's redirect. Closing the tab forgets both.
 
 import type { Credentials } from './api/apiClient.ts';
 import type { FormProblem, InstanceFormValues } from './instanceForm.ts';
@@ -30,9 +30,11 @@ export function forgetSession(): void {
   window.sessionStorage.removeItem(PENDING_INSTANCE_KEY);
 }
 
-/** The form between "Create Instance" and the return from Google, with the OAuth state it sent. */
+/** The form between "Create Instance" and the return from the provider, with the OAuth state it sent. */
 export interface PendingInstance {
   elementKey: string;
+  /** The element's vendor, whose answer the callback page waits for (e.g. Google). */
+  vendor?: string;
   values: InstanceFormValues;
   /** Random; the callback accepts only a redirect carrying it (no forged or replayed redirects). */
   state?: string;

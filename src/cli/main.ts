@@ -1,4 +1,4 @@
-// The `changehook` command line: serve, api, worker, migrate, backup, orgs create, keys rotate, emulator google.
+// The `changehook` command line: serve, api, worker, migrate, backup, orgs create, keys rotate, emulator google|microsoft.
 
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/index.ts';
@@ -19,8 +19,16 @@ const USAGE = `usage: changehook <command>
                              create an organization and its first user; prints their secrets once
   keys rotate                re-encrypt every secret under a new master key
   emulator google [--port P] run the Google emulator alone (default port 8090; --help for options)
+  emulator microsoft [--port P]
+                             run the Microsoft emulator alone (default port 8091; --help for options)
 
 Configuration is read from the environment; see README.md.`;
+
+/** `changehook emulator <provider>`: each emulator's own command line, loaded only when asked for. */
+const EMULATOR_COMMANDS: Record<string, () => Promise<{ runEmulatorCommand(args: string[]): Promise<void> }>> = {
+  google: () => import('../../emulators/google/main.ts'),
+  microsoft: () => import('../../emulators/microsoft/main.ts'),
+};
 
 async function main(argv: string[]): Promise<void> {
   const [command, sub] = argv;
@@ -88,8 +96,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'emulator': {
-      if (sub !== 'google') throw new UsageError(`unknown emulator '${sub ?? ''}'; only 'google' exists`);
-      const { runEmulatorCommand } = await import('../../emulators/google/main.ts');
+      const load = sub !== undefined && Object.hasOwn(EMULATOR_COMMANDS, sub) ? EMULATOR_COMMANDS[sub] : undefined;
+      if (!load) throw new UsageError(`unknown emulator '${sub ?? ''}'; one of: ${Object.keys(EMULATOR_COMMANDS).join(', ')}`);
+      const { runEmulatorCommand } = await load();
       await runEmulatorCommand(argv.slice(2));
       return;
     }

@@ -72,6 +72,7 @@ export const elementSchema = {
     key: { type: 'string', examples: ['gmail'] },
     name: { type: 'string' },
     description: { type: 'string' },
+    vendor: { type: 'string', examples: ['Google'], description: 'Who runs the consent page and the OAuth app the user registers' },
     hub: { type: 'string', examples: ['general'] },
     authentication: {
       type: 'object',
@@ -89,7 +90,7 @@ export const elementSchema = {
       required: ['supported', 'methods'],
     },
   },
-  required: ['id', 'key', 'name', 'description', 'hub', 'authentication', 'configuration', 'resources', 'defaultPollerConfiguration', 'events'],
+  required: ['id', 'key', 'name', 'description', 'vendor', 'hub', 'authentication', 'configuration', 'resources', 'defaultPollerConfiguration', 'events'],
 } as const;
 
 /** GET /instances/{id}'s eventsPolling: whether polling runs, and per resource how it went. */

@@ -51,9 +51,12 @@ export function watchPageErrors(page: Page): string[] {
   return errors;
 }
 
-/** Answers Google's (the emulator's) consent page as a user would. */
+/**
+ * Answers an emulator's consent page as a user would: every emulator's page is a form with an email
+ * field and allow / deny buttons (Google's at /o/oauth2/…, Microsoft's at /{tenant}/oauth2/v2.0/…).
+ */
 export async function answerConsent(page: Page, emulatorUrl: string, email: string, decision: 'allow' | 'deny', screenshotAs?: string): Promise<void> {
-  await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/o/oauth2/`));
+  await page.waitForURL((url) => url.href.startsWith(`${emulatorUrl}/`) && url.pathname.includes('/oauth2/'));
   await page.locator('input[name="email"]').fill(email);
   if (screenshotAs) await screenshot(page, screenshotAs);
   await page.locator(`button[name="decision"][value="${decision}"]`).click();

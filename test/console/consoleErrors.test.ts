@@ -17,7 +17,7 @@ let pageErrors: string[];
 
 before(async () => {
   ensureConsoleBuilt();
-  [app, browser] = await Promise.all([startTestApp('sqlite', { CHANGEHOOK_SANDBOX: '1' }), launchChromium()]);
+  [app, browser] = await Promise.all([startTestApp('sqlite', { CHANGEHOOK_SANDBOX: '1', CHANGEHOOK_SANDBOX_MICROSOFT_PORT: '0' }), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   pageErrors = watchPageErrors(page);

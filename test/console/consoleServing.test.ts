@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import Fastify from 'fastify';
 import { consoleRoutes } from '../../src/http/routes/consoleRoutes.ts';
 import type { CallerAuthentication } from '../../src/http/callerAuthentication.ts';
+import { errorHandler } from '../../src/http/errorMapping.ts';
 import type { InstanceService } from '../../src/instances/index.ts';
 import { createInstance, startTestApp, type TestApp } from '../support/testApp.ts';
 import { ensureConsoleBuilt } from './consoleBrowser.ts';
@@ -26,7 +27,7 @@ describe('console served by a sandbox server', () => {
 
   before(async () => {
     ensureConsoleBuilt();
-    app = await startTestApp('sqlite', { CHANGEHOOK_SANDBOX: '1' });
+    app = await startTestApp('sqlite', { CHANGEHOOK_SANDBOX: '1', CHANGEHOOK_SANDBOX_MICROSOFT_PORT: '0' });
   });
   after(async () => app?.close());
 
@@ -84,15 +85,28 @@ describe('console served by a sandbox server', () => {
     assert.equal(typeof ((await post.json()) as { requestId: string }).requestId, 'string');
   });
 
-  test('config.json tells the console it runs in the sandbox, with the emulator and its client', async () => {
-    const config = JSON.parse((await get(`${app.url}/console/config.json`)).text);
-    assert.deepEqual(config, {
-      sandbox: true,
-      googleEmulatorUrl: app.emulator.baseUrl,
-      sandboxClientId: 'sandbox-client-id.apps.googleusercontent.com',
-      sandboxClientSecret: 'sandbox-client-secret',
-      sandboxMailbox: 'sandbox.user@example.com',
-    });
+  test("config.json tells the console it runs in the sandbox, with each element's emulator and its client", async () => {
+    const config = JSON.parse((await get(`${app.url}/console/config.json`)).text) as { sandbox: boolean; sandboxElements: { elementKey: string }[] };
+    assert.equal(config.sandbox, true);
+    // The test app points Gmail at its own emulator (CHANGEHOOK_GOOGLE_BASE_URL): the sandbox uses that one.
+    assert.deepEqual(
+      config.sandboxElements.find((entry) => entry.elementKey === 'gmail'),
+      {
+        elementKey: 'gmail',
+        vendor: 'Google',
+        emulatorUrl: app.emulator.baseUrl,
+        clientId: 'sandbox-client-id.apps.googleusercontent.com',
+        clientSecret: 'sandbox-client-secret',
+        mailbox: 'sandbox.user@example.com',
+      },
+    );
+    // One entry per registered element, each naming its vendor.
+    const elements = (await (await fetch(`${app.api}/elements`, { headers: { authorization: app.auth } })).json()) as { key: string; vendor: string }[];
+    assert.deepEqual(
+      config.sandboxElements.map((entry) => entry.elementKey).sort(),
+      elements.map((element) => element.key).sort(),
+    );
+    for (const element of elements) assert.equal(typeof element.vendor, 'string', element.key);
   });
 
   test('the test-email route delivers into the caller instance mailbox only', async () => {
@@ -137,6 +151,44 @@ describe('console served outside the sandbox', () => {
       body: '{}',
     });
     assert.equal(response.status, 404);
+  });
+});
+
+describe('the sandbox test-email route with several elements', () => {
+  const instanceOf = (elementKey: string) => ({ id: 7, element: { key: elementKey }, providerAccount: 'someone@example.com' });
+  const sandboxElements = [
+    // Nothing listens on port 9 of the loopback: the emulator "does not answer".
+    { elementKey: 'gmail', vendor: 'Google', emulatorUrl: 'http://127.0.0.1:9', clientId: 'g', clientSecret: 'g', mailbox: 'a@example.com' },
+    { elementKey: 'outlookemail', vendor: 'Microsoft', emulatorUrl: 'http://127.0.0.1:9', clientId: 'm', clientSecret: 'm', mailbox: 'a@example.com' },
+  ];
+
+  async function sendFor(elementKey: string): Promise<{ status: number; message: string }> {
+    const server = Fastify();
+    server.setErrorHandler(errorHandler);
+    try {
+      await consoleRoutes(server, {
+        config: { sandbox: true, sandboxElements },
+        instances: { get: async () => instanceOf(elementKey) } as unknown as InstanceService,
+        auth: { caller: async () => ({ organizationId: 1, userId: 1 }) } as unknown as CallerAuthentication,
+        reservedPrefixes: ['/elements/api-v2'],
+      });
+      const response = await server.inject({ method: 'POST', url: '/console/sandbox/instances/7/test-email', payload: {} });
+      return { status: response.statusCode, message: (JSON.parse(response.body) as { message: string }).message };
+    } finally {
+      await server.close();
+    }
+  }
+
+  test("the message goes to the emulator of the instance's element, and a failure names its vendor", async () => {
+    const google = await sendFor('gmail');
+    assert.equal(google.status, 502);
+    assert.match(google.message, /^the Google emulator did not answer/);
+    const microsoft = await sendFor('outlookemail');
+    assert.equal(microsoft.status, 502);
+    assert.match(microsoft.message, /^the Microsoft emulator did not answer/);
+    const other = await sendFor('dropbox');
+    assert.equal(other.status, 400);
+    assert.match(other.message, /dropbox/);
   });
 });
 

@@ -1,5 +1,6 @@
 // The "Authenticate instance" form's plain logic: the POST /instances body is the product page's,
-// resources are copies of changed-messages, and server messages land on the field they name.
+// resources are copies of the element's default resource (Gmail's changed-messages), the sandbox client
+// and the messages follow the element's vendor, and server messages land on the field they name.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -22,6 +23,7 @@ const gmail: Element = {
   key: 'gmail',
   name: 'Gmail',
   description: 'Mail',
+  vendor: 'Google',
   hub: 'general',
   authentication: { type: 'oauth2' },
   configuration: [],
@@ -82,8 +84,8 @@ test('a checked resource copies the changed-messages configuration with its own 
 });
 
 test('client-side checks name their field; policy is left to the server', () => {
-  assert.deepEqual(checkForm(filled()), []);
-  const fields = (values: InstanceFormValues) => checkForm(values).map((p) => p.field);
+  assert.deepEqual(checkForm(filled(), 'Google'), []);
+  const fields = (values: InstanceFormValues) => checkForm(values, 'Google').map((p) => p.field);
   assert.deepEqual(fields(filled({ name: ' ', clientSecret: '' })), ['name', 'clientSecret']);
   assert.deepEqual(fields(filled({ callbackUrl: '' })), ['callbackUrl']);
   assert.deepEqual(fields(filled({ callbackUrl: '', eventsEnabled: false })), []);
@@ -92,6 +94,44 @@ test('client-side checks name their field; policy is left to the server', () => 
   assert.deepEqual(fields(filled({ refreshInterval: '0.001' })), []);
   assert.deepEqual(fields(filled({ pollerJson: '[]' })), ['pollerJson']);
   assert.deepEqual(fields(filled({ redirectUri: '/relative' })), ['redirectUri']);
+});
+
+/** A second element of another vendor, polling another resource by default (as Outlook Email does). */
+const outlook: Element = {
+  ...gmail,
+  id: 2,
+  key: 'outlookemail',
+  name: 'Outlook Email',
+  vendor: 'Microsoft',
+  resources: [
+    { name: 'messages', path: '/messages', methods: ['GET'], description: 'Messages', polling: 'cursor' },
+    { name: 'folders', path: '/folders', methods: ['GET'], description: 'Folders', polling: 'listing' },
+  ],
+  defaultPollerConfiguration: { messages: { url: '/hubs/general/messages', idField: 'id' } },
+};
+
+test('every element gets the same form: its own sandbox client, its vendor in the messages, its default resource as template', () => {
+  const config = {
+    sandbox: true,
+    sandboxElements: [
+      { elementKey: 'gmail', vendor: 'Google', emulatorUrl: 'http://127.0.0.1:8090', clientId: 'google-id', clientSecret: 'google-secret', mailbox: 'a@example.com' },
+      { elementKey: 'outlookemail', vendor: 'Microsoft', emulatorUrl: 'http://127.0.0.1:8091', clientId: 'microsoft-id', clientSecret: 'microsoft-secret', mailbox: 'a@example.com' },
+    ],
+  };
+  const forGmail = defaultValues(gmail, config, 'https://console.example.com');
+  const forOutlook = defaultValues(outlook, config, 'https://console.example.com');
+  assert.deepEqual([forGmail.clientId, forGmail.clientSecret], ['google-id', 'google-secret']);
+  assert.deepEqual([forOutlook.clientId, forOutlook.clientSecret], ['microsoft-id', 'microsoft-secret']);
+  assert.deepEqual(JSON.parse(forOutlook.pollerJson), { messages: { url: '/hubs/general/messages', idField: 'id' } });
+  // Not in the sandbox, or an element no emulator stands in for: nothing prefilled.
+  assert.equal(defaultValues(outlook, { sandbox: false, sandboxElements: config.sandboxElements }, 'https://c.example.com').clientId, '');
+  assert.equal(defaultValues(outlook, { sandbox: true, sandboxElements: config.sandboxElements.slice(0, 1) }, 'https://c.example.com').clientId, '');
+
+  const messages = checkForm({ ...forOutlook, clientId: '', clientSecret: ' ', name: 'x', callbackUrl: 'https://example.com' }, outlook.vendor).map((p) => p.message);
+  assert.deepEqual(messages, ['The OAuth client id of your Microsoft app is required.', 'The OAuth client secret of your Microsoft app is required.']);
+
+  const base = JSON.stringify({ messages: { url: '/hubs/general/messages', idField: 'id', pollDelay: 3 } });
+  assert.deepEqual(JSON.parse(toggleResource(base, outlook, 'folders', true)).folders, { url: '/hubs/general/folders', idField: 'id', pollDelay: 3 });
 });
 
 test("the server's messages land next to the field they name", () => {

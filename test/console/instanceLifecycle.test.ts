@@ -22,7 +22,7 @@ let instanceId: number;
 
 before(async () => {
   ensureConsoleBuilt();
-  [app, receiver, browser] = await Promise.all([startTestApp('sqlite', { CHANGEHOOK_SANDBOX: '1' }), new WebhookReceiver().start(), launchChromium()]);
+  [app, receiver, browser] = await Promise.all([startTestApp('sqlite', { CHANGEHOOK_SANDBOX: '1', CHANGEHOOK_SANDBOX_MICROSOFT_PORT: '0' }), new WebhookReceiver().start(), launchChromium()]);
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(15_000);
   pageErrors = watchPageErrors(page);
@@ -62,13 +62,15 @@ step('the console signs in with the tenant secrets and shows the catalog', async
 
   await page.getByRole('navigation').getByRole('link', { name: 'Elements' }).click();
   await page.getByRole('heading', { name: /Gmail/ }).waitFor();
-  await page.getByRole('cell', { name: '/changed-messages' }).waitFor();
+  await page.getByRole('article', { name: /Gmail/ }).getByRole('cell', { name: '/changed-messages' }).waitFor();
   await screenshot(page, 'elements');
 });
 
 step('Authenticate instance goes through the consent page and shows the id and token once', async () => {
   await page.getByRole('link', { name: 'Authenticate instance' }).first().click();
   await page.getByRole('heading', { name: 'Authenticate instance: Gmail' }).waitFor();
+  // The form names the element's vendor.
+  await page.getByRole('group', { name: 'Google app (OAuth 2.0 client)' }).waitFor();
   // Sandbox defaults: the emulator's client and this console's own callback page.
   assert.equal(await page.getByLabel('OAuth client id').inputValue(), 'sandbox-client-id.apps.googleusercontent.com');
   assert.equal(await page.getByLabel('OAuth callback URL (authorized redirect URI)').inputValue(), `${app.url}/console/oauth/callback`);

@@ -1948,6 +1948,11 @@ export interface components {
             key: string;
             name: string;
             description: string;
+            /**
+             * @description Who runs the consent page and the OAuth app the user registers
+             * @example Google
+             */
+            vendor: string;
             /** @example general */
             hub: string;
             authentication: {

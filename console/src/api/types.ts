@@ -38,8 +38,17 @@ export type OAuthUrl = ApiResponse<'/elements/{keyOrId}/oauth/url', 'get'>;
 export type Redelivery = ApiResponse<'/instances/{id}/events/redeliver-failed', 'post'>;
 export type PollingDisabledInstance = ApiResponse<'/instances/polling-disabled', 'get'>[number];
 
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['NEW', 'RETRYING', 'DELIVERED', 'FAILED'];
-export const EVENT_TYPES: readonly EventType[] = ['CREATED', 'UPDATED', 'DELETED'];
+/**
+ * The members of a generated union as a list, in the order written. openapi.ts holds types only, so the
+ * list is written out; typing it as a record over the union makes the type check fail when the OpenAPI
+ * document adds a member (one missing here) or drops one (an unknown key here).
+ */
+function membersOf<Union extends string>(members: Record<Union, true>): readonly Union[] {
+  return Object.keys(members) as Union[];
+}
+
+export const DELIVERY_STATUSES = membersOf<DeliveryStatus>({ NEW: true, RETRYING: true, DELIVERED: true, FAILED: true });
+export const EVENT_TYPES = membersOf<EventType>({ CREATED: true, UPDATED: true, DELETED: true });
 
 export interface EventFilter {
   deliveryStatus?: DeliveryStatus | '';
@@ -47,11 +56,18 @@ export interface EventFilter {
   pageSize?: number;
 }
 
+/** One element of a sandbox: the emulator it talks to, that emulator's OAuth client and mailbox. */
+export interface SandboxElement {
+  elementKey: string;
+  vendor: string;
+  emulatorUrl: string;
+  clientId: string;
+  clientSecret: string;
+  mailbox: string;
+}
+
 /** GET /console/config.json: what the server tells the console about itself (src/http/routes/consoleRoutes.ts). */
 export interface ConsoleConfig {
   sandbox: boolean;
-  googleEmulatorUrl?: string;
-  sandboxClientId?: string;
-  sandboxClientSecret?: string;
-  sandboxMailbox?: string;
+  sandboxElements?: readonly SandboxElement[];
 }

@@ -1,15 +1,18 @@
-// Sandbox only: drops a test email into a connected instance's emulated mailbox, so a newcomer sees
-// the poller turn it into a CREATED event and a webhook within seconds.
+// Sandbox only: drops a test email into a connected instance's emulated mailbox (in the emulator of the
+// instance's element), so a newcomer sees the poller turn it into a CREATED event and a webhook within
+// seconds.
 
 import { useState, type FormEvent } from 'react';
 import type { Instance } from '../api/types.ts';
 import { useConsole } from '../consoleContext.ts';
 import { formatInterval } from '../format.ts';
+import { sandboxElementOf } from '../sandbox.ts';
 import { Field } from './Field.tsx';
 
 export function SandboxPanel({ instances }: { instances: readonly Instance[] }) {
   const { api, config } = useConsole();
-  const connected = instances.filter((i) => i.providerAccount);
+  // Only mailboxes an emulator holds: instances whose element the sandbox points at one.
+  const connected = instances.filter((i) => i.providerAccount && sandboxElementOf(config, i.element.key));
   const [instanceId, setInstanceId] = useState<number>();
   const [subject, setSubject] = useState('Hello from the Changehook sandbox');
   const [status, setStatus] = useState('');

@@ -1,7 +1,8 @@
-// "Authenticate instance", mirroring the Cloud Elements form: name, OAuth app, events settings and the
-// resources to poll. Create Instance keeps the form for this tab and goes to Google's consent page;
-// the callback page finishes the job (OAuthCallbackPage) or brings the user back here with the
-// problem shown next to its field.
+// "Authenticate instance", mirroring the Cloud Elements form: the element, name, OAuth app, events
+// settings and the resources to poll. The same form serves every element; only the element's vendor
+// (whose consent page and OAuth app the user deals with) names the provider. Create Instance keeps the
+// form for this tab and goes to the vendor's consent page; the callback page finishes the job
+// (OAuthCallbackPage) or brings the user back here with the problem shown next to its field.
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/apiClient.ts';
@@ -20,11 +21,12 @@ import {
   presetText,
   problemFromMessage,
   refreshPresets,
+  templateResource,
   toggleResource,
   type FormProblem,
   type InstanceFormValues,
 } from '../instanceForm.ts';
-import { useLocation } from '../router.tsx';
+import { navigate, useLocation } from '../router.tsx';
 import { clearPendingInstance, loadPendingInstance, savePendingInstance } from '../session.ts';
 
 type SetValue = <K extends keyof InstanceFormValues>(key: K, value: InstanceFormValues[K]) => void;
@@ -73,6 +75,7 @@ function RefreshIntervalField({ values, set, sandbox, error }: { values: Instanc
 function ResourcesField({ element, values, set, error }: { element: Element; values: InstanceFormValues; set: SetValue; error?: string }) {
   const configured = configuredResources(values.pollerJson);
   const jsonError = parsePollerJson(values.pollerJson).error;
+  const template = templateResource(element);
   return (
     <>
       <fieldset className="resources">
@@ -97,7 +100,7 @@ function ResourcesField({ element, values, set, error }: { element: Element; val
         <Field
           id="poller-json"
           label="event.poller.configuration"
-          hint="One entry per resource: url (the hub path) and idField. Checked resources are copies of changed-messages with their own url."
+          hint={`One entry per resource: url (the hub path) and idField.${template ? ` Checked resources are copies of ${template} with their own url.` : ''}`}
           error={error ?? (jsonError ? `This ${jsonError}` : undefined)}
         >
           <textarea
@@ -131,7 +134,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = checkForm(values);
+    const found = checkForm(values, element.vendor);
     setProblems(found);
     if (found.length > 0) return;
     setBusy(true);
@@ -143,7 +146,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
         state,
         ...(values.scope.trim() ? { scope: values.scope.trim() } : {}),
       });
-      savePendingInstance({ elementKey: element.key, values, state });
+      savePendingInstance({ elementKey: element.key, vendor: element.vendor, values, state });
       window.location.assign(oauthUrl);
     } catch (error) {
       setBusy(false);
@@ -159,7 +162,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
       </Field>
 
       <fieldset>
-        <legend>Google app (OAuth 2.0 client)</legend>
+        <legend>{element.vendor} app (OAuth 2.0 client)</legend>
         <Field id="client-id" label="OAuth client id" error={errorOf(problems, 'clientId')}>
           <input {...fieldInputProps('client-id', errorOf(problems, 'clientId'))} name="clientId" autoComplete="off" value={values.clientId} onChange={(e) => set('clientId', e.target.value)} />
         </Field>
@@ -176,7 +179,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
         <Field
           id="redirect-uri"
           label="OAuth callback URL (authorized redirect URI)"
-          hint="Register this exact URI in your Google app; it is this console's callback page."
+          hint={`Register this exact URI in your ${element.vendor} app; it is this console's callback page.`}
           error={errorOf(problems, 'redirectUri')}
         >
           <input
@@ -229,7 +232,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
                 {...fieldInputProps('callback-url', errorOf(problems, 'callbackUrl'), true)}
                 name="callbackUrl"
                 type="url"
-                placeholder="https://example.com/webhooks/gmail"
+                placeholder={`https://example.com/webhooks/${element.key}`}
                 value={values.callbackUrl}
                 onChange={(e) => set('callbackUrl', e.target.value)}
               />
@@ -253,7 +256,7 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
       </div>
       <div className="actions">
         <button type="submit" disabled={busy}>
-          {busy ? 'Going to Google…' : 'Create Instance'}
+          {busy ? `Going to ${element.vendor}…` : 'Create Instance'}
         </button>
         <button
           type="button"
@@ -271,27 +274,55 @@ function InstanceForm({ element, initial, initialProblems }: { element: Element;
   );
 }
 
+/** Which element the instance is of: every element the server has, by name, with its vendor. */
+function ElementChooser({ elements, chosen }: { elements: readonly Element[]; chosen?: string }) {
+  return (
+    <fieldset className="element-chooser">
+      <legend>Element</legend>
+      {elements.map((element) => (
+        <label key={element.key} className="check">
+          <input
+            type="radio"
+            name="element"
+            value={element.key}
+            checked={element.key === chosen}
+            onChange={() => navigate(`/instances/new?element=${encodeURIComponent(element.key)}`, { replace: true })}
+          />
+          {element.name} <span className="hint">({element.vendor})</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
 export function AuthenticateInstancePage() {
   const { api, config } = useConsole();
   const { query } = useLocation();
   const pending = loadPendingInstance();
-  const elementKey = query.get('element') ?? pending?.elementKey ?? 'gmail';
-  const element = useApiData(() => api.getElement(elementKey), [api, elementKey]);
+  const elements = useApiData(() => api.listElements(), [api]);
+  const elementKey = query.get('element') ?? pending?.elementKey ?? elements.data?.[0]?.key;
+  const element = elements.data?.find((candidate) => candidate.key === elementKey);
   const restore = pending && pending.elementKey === elementKey ? pending : undefined;
 
   return (
     <section>
-      <h1>Authenticate instance{element.data ? `: ${element.data.name}` : ''}</h1>
+      <h1>Authenticate instance{element ? `: ${element.name}` : ''}</h1>
       <p>
         Connect one account by OAuth, turn on events, choose the resources to poll, and click <strong>Create Instance</strong>. You will sign in
-        with Google and come back here.
+        with {element?.vendor ?? 'the provider'} and come back here.
       </p>
-      <LoadProblem state={element} what="the element" />
-      {element.data ? (
+      <LoadProblem state={elements} what="the elements" />
+      {elements.data ? <ElementChooser elements={elements.data} chosen={element?.key} /> : null}
+      {elements.data && !element ? (
+        <p className="form-error" role="alert">
+          No element with the key <code>{elementKey}</code>. Choose one of the elements above.
+        </p>
+      ) : null}
+      {element ? (
         <InstanceForm
-          key={element.data.key}
-          element={element.data}
-          initial={restore?.values ?? defaultValues(element.data, config, window.location.origin)}
+          key={element.key}
+          element={element}
+          initial={restore?.values ?? defaultValues(element, config, window.location.origin)}
           initialProblems={restore?.problem ? [restore.problem] : []}
         />
       ) : null}

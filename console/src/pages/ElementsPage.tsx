@@ -31,6 +31,8 @@ export function ElementsPage() {
           </div>
           {element.description ? <p>{element.description}</p> : null}
           <dl className="facts">
+            <dt>Vendor</dt>
+            <dd>{element.vendor}</dd>
             <dt>Authentication</dt>
             <dd>{element.authentication?.type ?? '—'}</dd>
             <dt>Hub</dt>

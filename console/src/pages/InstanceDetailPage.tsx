@@ -19,6 +19,9 @@ import { Link, navigate } from '../router.tsx';
 
 function InstanceActions({ instance, onChanged }: { instance: Instance; onChanged(): Promise<void> }) {
   const { api } = useConsole();
+  // The instance names its element but not the element's vendor, whose grant deleting gives up.
+  const element = useApiData(() => api.getElement(instance.element.key), [api, instance.element.key]);
+  const vendor = element.data?.vendor ?? 'the provider';
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
@@ -68,8 +71,8 @@ function InstanceActions({ instance, onChanged }: { instance: Instance; onChange
       ) : null}
       <ConfirmDialog open={confirmingDelete} title={`Delete “${instance.name}”?`} confirmLabel="Delete" onCancel={() => setConfirmingDelete(false)} onConfirm={() => void remove()}>
         <p>
-          Its polling stops, its events and their delivery history are removed, and Google's grant is revoked. Creating it again needs a new
-          consent.
+          Its polling stops, its events and their delivery history are removed, and its grant from {vendor} is given up (revoked, where {vendor}{' '}
+          offers revocation). Creating it again needs a new consent.
         </p>
       </ConfirmDialog>
     </div>

@@ -1,4 +1,4 @@
-// Where Google sends the browser back (?code=&state= or ?error=). With the form this tab kept, it
+// Where the element's vendor sends the browser back (?code=&state= or ?error=). With the form this tab kept, it
 // creates the instance and shows its id and token once; any refusal goes back to the form, next to
 // the field at fault.
 
@@ -13,6 +13,9 @@ import { clearPendingInstance, loadPendingInstance, savePendingInstance } from '
 
 type Outcome = { kind: 'working' } | { kind: 'created'; instance: Instance } | { kind: 'lost' };
 
+/** Who answers when the form this tab kept does not say (the vendor of its element, e.g. Google). */
+const PROVIDER = 'the provider';
+
 /** An authorization code is single-use; StrictMode's double effects must not spend it twice. */
 const spentCodes = new Set<string>();
 
@@ -20,6 +23,7 @@ export function OAuthCallbackPage() {
   const { api } = useConsole();
   const { query } = useLocation();
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'working' });
+  const [vendor] = useState(() => loadPendingInstance()?.vendor ?? PROVIDER);
   // The redirect's parameters as the page was opened: the URL is cleaned once the code is spent, and
   // that must not read as a second, empty redirect.
   const [redirect] = useState(() => ({
@@ -42,12 +46,12 @@ export function OAuthCallbackPage() {
       navigate(`/instances/new?element=${encodeURIComponent(pending.elementKey)}`, { replace: true });
     };
     if (state !== pending.state) {
-      backToForm({ message: 'The answer from Google does not belong to the request this tab made (state differs). Click Create Instance to try again.' });
+      backToForm({ message: `The answer from ${vendor} does not belong to the request this tab made (state differs). Click Create Instance to try again.` });
       return;
     }
     if (error !== null) {
       const description = redirect.errorDescription;
-      const refused = error === 'access_denied' ? 'Access was refused on the consent page' : 'Google did not grant access';
+      const refused = error === 'access_denied' ? 'Access was refused on the consent page' : `${vendor} did not grant access`;
       backToForm({ message: `${refused} (${error}${description ? `: ${description}` : ''}). Click Create Instance to try again.` });
       return;
     }
@@ -66,14 +70,14 @@ export function OAuthCallbackPage() {
         backToForm({ ...problem, message: `${problem.message} — fix it and click Create Instance to sign in again.` });
       },
     );
-  }, [api, redirect, code, error, state]);
+  }, [api, redirect, code, error, state, vendor]);
 
   if (outcome.kind === 'lost') {
     return (
       <section className="narrow">
         <h1>Nothing to finish</h1>
         <p>
-          This tab has no instance waiting for Google's answer (it was created already, or was started in another tab).{' '}
+          This tab has no instance waiting for {vendor}'s answer (it was created already, or was started in another tab).{' '}
           <Link to="/instances/new">Authenticate an instance</Link> or see the <Link to="/instances">instances</Link>.
         </p>
       </section>
@@ -83,7 +87,7 @@ export function OAuthCallbackPage() {
     return (
       <section className="narrow">
         <h1>Creating the instance…</h1>
-        <p role="status">Exchanging Google's authorization code.</p>
+        <p role="status">Exchanging {vendor}'s authorization code.</p>
       </section>
     );
   }

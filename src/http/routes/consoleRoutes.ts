@@ -1,7 +1,7 @@
 // The web console's server side: the built single-page app (console/dist) at `/` with a fallback to
 // index.html for the console's own paths, the console's unauthenticated settings at
 // `/console/config.json`, and, in the sandbox only, a route that drops a test email into the emulated
-// mailbox of one of the caller's instances. A Fastify plugin: the @fastify/static it registers (for
+// mailbox of one of the caller's instances, through the emulator of the instance's element. A Fastify plugin: the @fastify/static it registers (for
 // reply.sendFile) stays within its scope.
 
 import fs from 'node:fs';
@@ -13,16 +13,25 @@ import { BadRequest, ProviderError } from '../../errors/index.ts';
 import type { InstanceService } from '../../instances/index.ts';
 import type { CallerAuthentication } from '../callerAuthentication.ts';
 
+/** One element of a sandbox: the emulator it is pointed at and that emulator's well-known client. */
+export interface SandboxElement {
+  elementKey: string;
+  /** The element's vendor, as the console names the emulated provider (e.g. Google). */
+  vendor: string;
+  /** The emulator's origin; its control API takes the test emails. */
+  emulatorUrl: string;
+  /** The emulator's well-known OAuth client, prefilled in the sandbox. */
+  clientId: string;
+  clientSecret: string;
+  /** The mailbox the sandbox creates at start-up, suggested on the consent page. */
+  mailbox: string;
+}
+
 /** What the console needs to know about the server it runs against; no secret of a tenant. */
 export interface ConsoleConfig {
   sandbox: boolean;
-  /** The Google emulator the sandbox points the Gmail element at. */
-  googleEmulatorUrl?: string;
-  /** The emulator's well-known OAuth client, prefilled in the sandbox. */
-  sandboxClientId?: string;
-  sandboxClientSecret?: string;
-  /** The mailbox the sandbox creates at start-up, suggested on the consent page. */
-  sandboxMailbox?: string;
+  /** In the sandbox, every element that talks to an emulator. */
+  sandboxElements?: readonly SandboxElement[];
 }
 
 export interface ConsoleRoutesDeps {
@@ -95,8 +104,8 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesDeps> = async (app, 
 
   app.get('/console/config.json', { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-store').send(config));
 
-  if (config.sandbox && config.googleEmulatorUrl) {
-    const emulatorUrl = config.googleEmulatorUrl;
+  const sandboxElements = config.sandbox ? (config.sandboxElements ?? []) : [];
+  if (sandboxElements.length > 0) {
     app.post<{ Params: { id: string }; Body: { subject?: string; text?: string; from?: string } }>(
       '/console/sandbox/instances/:id/test-email',
       { schema: testEmailSchema },
@@ -105,25 +114,32 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesDeps> = async (app, 
         // control API itself is open to whoever reaches its port.
         const caller = await deps.auth.caller(request);
         const instance = await deps.instances.get(caller, Number(request.params.id));
+        const sandbox = sandboxElements.find((entry) => entry.elementKey === instance.element.key);
+        if (!sandbox) throw new BadRequest(`instance ${instance.id} is of the element ${instance.element.key}, which no sandbox emulator stands in for`);
         const mailbox = instance.providerAccount;
         if (!mailbox) throw new BadRequest(`instance ${instance.id} has no connected mailbox`);
+        // The emulators' control APIs name the text body as their providers do: Google's emulator takes
+        // `text` (a MIME part), Microsoft's `body` (Graph's word); each ignores the other's field.
+        const text = request.body.text || 'A test message sent from the console.';
         const message = {
           from: request.body.from || 'Changehook sandbox <sandbox@changehook.test>',
           to: mailbox,
           subject: request.body.subject || 'Hello from the Changehook sandbox',
-          text: request.body.text || 'A test message sent from the console.',
+          text,
+          body: text,
         };
-        const response = await fetch(`${emulatorUrl}/__emulator/mailboxes/${encodeURIComponent(mailbox)}/messages`, {
+        const emulator = `the ${sandbox.vendor} emulator`;
+        const response = await fetch(`${sandbox.emulatorUrl}/__emulator/mailboxes/${encodeURIComponent(mailbox)}/messages`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(message),
           signal: AbortSignal.timeout(10_000),
         }).catch((error: unknown) => {
-          throw new ProviderError(`the Google emulator did not answer: ${(error as Error).message}`, { statusCode: 502 });
+          throw new ProviderError(`${emulator} did not answer: ${(error as Error).message}`, { statusCode: 502 });
         });
         const body = (await response.json().catch(() => ({}))) as { id?: string; threadId?: string; message?: string };
         if (!response.ok) {
-          throw new ProviderError(`the Google emulator refused the test email: ${body.message ?? response.status}`, { statusCode: 502, providerStatus: response.status });
+          throw new ProviderError(`${emulator} refused the test email: ${body.message ?? response.status}`, { statusCode: 502, providerStatus: response.status });
         }
         return reply.status(201).send({ mailbox, messageId: body.id, threadId: body.threadId });
       },

@@ -18,6 +18,7 @@ function describe(element: ElementDefinition) {
     key: element.key,
     name: element.name,
     description: element.description,
+    vendor: element.vendor,
     hub: element.hub,
     authentication: { type: element.authentication.type, scopes: element.authentication.defaultScopes },
     configuration: element.configuration,
