@@ -8,6 +8,8 @@ const runs: [string, string[]][] = [
   ['emulator-history.ts', ['--seconds', '3', '--messages', '0']],
   ['idlePoll.ts', []],
   ['idlePoll.ts', ['--store', 'postgres', '--rounds', '1']],
+  // Outlook Email: idle polls (Graph message delta) against a bare client on the Microsoft emulator.
+  ['outlookIdlePoll.ts', []],
   ['delivery.ts', []],
   // A receiver answering after 50 ms, at 4, 8 (the default) and 32 per origin.
   ['delivery.ts', ['--receiver-latency-ms', '50', '--rounds', '1']],

@@ -1,11 +1,13 @@
 // Changehook's services in the benchmark's process, over a fresh SQLite (or PostgreSQL) store, pointed
-// at the emulator, with a tenant and a helper that authenticates instances through the consent page.
+// at the emulators, with a tenant and helpers that authenticate Gmail and Outlook Email instances
+// through the emulators' consent pages.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
+import * as microsoft from '../../emulators/microsoft/index.ts';
 import { createLogger, createServices, type Services } from '../../src/cli/services.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import type { Caller } from '../../src/tenants/index.ts';
@@ -14,6 +16,8 @@ export interface BenchServices {
   services: Services;
   caller: Caller;
   connect(email: string, configuration: Record<string, unknown>): Promise<{ id: number; token: string }>;
+  /** An Outlook Email instance (the Microsoft emulator given as CHANGEHOOK_MICROSOFT_BASE_URL in `env`). */
+  connectOutlook(email: string, configuration: Record<string, unknown>): Promise<{ id: number; token: string }>;
   close(): Promise<void>;
 }
 
@@ -44,6 +48,21 @@ export async function startBenchServices(googleBaseUrl: string, env: Record<stri
         configuration: {
           'oauth.api.key': SANDBOX_CLIENT_ID,
           'oauth.api.secret': SANDBOX_CLIENT_SECRET,
+          'oauth.callback.url': redirect,
+          ...configuration,
+        },
+      });
+    },
+    async connectOutlook(email, configuration) {
+      const outlook = services.elements.get('outlookemail');
+      const { code } = await microsoft.approveConsent(services.elements.oauthUrl(outlook, { apiKey: microsoft.SANDBOX_CLIENT_ID, callbackUrl: redirect }), email);
+      return services.instances.create(caller, {
+        element: { key: 'outlookemail' },
+        providerData: { code },
+        name: email,
+        configuration: {
+          'oauth.api.key': microsoft.SANDBOX_CLIENT_ID,
+          'oauth.api.secret': microsoft.SANDBOX_CLIENT_SECRET,
           'oauth.callback.url': redirect,
           ...configuration,
         },

@@ -1,8 +1,8 @@
 // A deployment of Changehook for the scale tests and the chaos harness: one `changehook api` and any
 // number of `changehook worker` child processes sharing one PostgreSQL database — or, without a
-// DATABASE_URL, one `changehook serve` on SQLite — Gmail mailboxes connected through the API exactly as a
-// developer would, and views of the store (leases, events, notifications) for the scale tests. The chaos
-// verdict reads none of them (see noLossVerdict.ts).
+// DATABASE_URL, one `changehook serve` on SQLite — Gmail and Outlook mailboxes connected through the API
+// exactly as a developer would, and views of the store (leases, events, notifications) for the scale
+// tests. The chaos verdict reads none of them (see noLossVerdict.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -10,13 +10,23 @@ import { fileURLToPath } from 'node:url';
 import SQLite from 'better-sqlite3';
 import path from 'node:path';
 import pg from 'pg';
-import { approveConsent, SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET } from '../../emulators/google/index.ts';
+import * as google from '../../emulators/google/index.ts';
+import * as microsoft from '../../emulators/microsoft/index.ts';
 
 const REPOSITORY = fileURLToPath(new URL('../../', import.meta.url));
 const CHANGEHOOK = fileURLToPath(new URL('../../bin/changehook.mjs', import.meta.url));
 /** Output kept per process for failure messages; workers log JSON lines and may be chatty under faults. */
 const OUTPUT_LIMIT = 256 * 1024;
 const OAUTH_CALLBACK = 'https://app.example.com/oauth/callback';
+
+/** The elements the cluster connects mailboxes of: Gmail and Outlook Email. */
+export type MailElementKey = 'gmail' | 'outlookemail';
+
+/** Per element: the sandbox OAuth client and the emulator's consent page (each user consents at their provider). */
+const SANDBOX: Record<MailElementKey, { clientId: string; clientSecret: string; consent: (authUrl: string, email: string) => Promise<{ code: string }> }> = {
+  gmail: { clientId: google.SANDBOX_CLIENT_ID, clientSecret: google.SANDBOX_CLIENT_SECRET, consent: (url, email) => google.approveConsent(url, email) },
+  outlookemail: { clientId: microsoft.SANDBOX_CLIENT_ID, clientSecret: microsoft.SANDBOX_CLIENT_SECRET, consent: (url, email) => microsoft.approveConsent(url, email) },
+};
 
 export type ProcessRole = 'api' | 'worker' | 'serve';
 
@@ -136,6 +146,8 @@ export interface ClusterOptions {
   databaseUrl?: string;
   dataDir: string;
   googleBaseUrl: string;
+  /** The Microsoft emulator's plain-HTTP origin (CHANGEHOOK_MICROSOFT_BASE_URL); absent: Outlook is not used. */
+  microsoftBaseUrl?: string;
   /** Extra environment for every process (e.g. LOG_LEVEL, CHANGEHOOK_DELIVERY_TIMEOUT_SECONDS). */
   env?: Record<string, string>;
   /** Extra environment for worker processes only. */
@@ -146,6 +158,8 @@ export interface ConnectedInstance {
   id: number;
   token: string;
   email: string;
+  /** Absent: gmail. */
+  element?: MailElementKey;
 }
 
 /** A lease on a poll schedule or a notification, as the store shows it. */
@@ -255,7 +269,9 @@ export class Cluster {
         CHANGEHOOK_MASTER_KEY: this.masterKey,
         CHANGEHOOK_DATA_DIR: this.options.dataDir,
         CHANGEHOOK_GOOGLE_BASE_URL: this.options.googleBaseUrl,
+        ...(this.options.microsoftBaseUrl === undefined ? {} : { CHANGEHOOK_MICROSOFT_BASE_URL: this.options.microsoftBaseUrl }),
         CHANGEHOOK_SANDBOX: '1',
+        CHANGEHOOK_SANDBOX_MICROSOFT_PORT: '0',
         CHANGEHOOK_ORG_SECRET: this.orgSecret,
         CHANGEHOOK_USER_SECRET: this.userSecret,
         HOST: '127.0.0.1',
@@ -282,28 +298,33 @@ export class Cluster {
     return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   }
 
+  /** A code for `email`'s consent to the element's sandbox client, through GET /elements/{key}/oauth/url and the provider's consent page. */
+  private async consentCode(element: MailElementKey, email: string): Promise<string> {
+    const sandbox = SANDBOX[element];
+    const query = new URLSearchParams({ apiKey: sandbox.clientId, apiSecret: sandbox.clientSecret, callbackUrl: OAUTH_CALLBACK });
+    const oauth = await this.call('GET', `/elements/${element}/oauth/url?${query}`);
+    if (oauth.status !== 200) throw new Error(`${element} oauth url: ${oauth.status} ${JSON.stringify(oauth.body)}`);
+    const { code } = await sandbox.consent(oauth.body.oauthUrl as string, email);
+    return code;
+  }
+
   /** Re-authenticates an instance (after its grant was revoked) as a user would: a new consent, then PATCH with the code. */
   async reauthenticate(instance: ConnectedInstance): Promise<void> {
-    const query = new URLSearchParams({ apiKey: SANDBOX_CLIENT_ID, apiSecret: SANDBOX_CLIENT_SECRET, callbackUrl: OAUTH_CALLBACK });
-    const oauth = await this.call('GET', `/elements/gmail/oauth/url?${query}`);
-    if (oauth.status !== 200) throw new Error(`oauth url: ${oauth.status} ${JSON.stringify(oauth.body)}`);
-    const { code } = await approveConsent(oauth.body.oauthUrl as string, instance.email);
+    const code = await this.consentCode(instance.element ?? 'gmail', instance.email);
     const patched = await this.call('PATCH', `/instances/${instance.id}`, { providerData: { code } });
     if (patched.status !== 200) throw new Error(`PATCH /instances/${instance.id}: ${patched.status} ${JSON.stringify(patched.body)}`);
   }
 
-  /** Connects a Gmail mailbox as a new instance, through the OAuth URL and the seed's instance body. */
-  async connectMailbox(email: string, callbackUrl: string, refreshIntervalMinutes = '0.0167', signatureKey?: string): Promise<ConnectedInstance> {
-    const query = new URLSearchParams({ apiKey: SANDBOX_CLIENT_ID, apiSecret: SANDBOX_CLIENT_SECRET, callbackUrl: OAUTH_CALLBACK });
-    const oauth = await this.call('GET', `/elements/gmail/oauth/url?${query}`);
-    if (oauth.status !== 200) throw new Error(`oauth url: ${oauth.status} ${JSON.stringify(oauth.body)}`);
-    const { code } = await approveConsent(oauth.body.oauthUrl as string, email);
+  /** Connects a Gmail (or Outlook) mailbox as a new instance, through the OAuth URL and the seed's instance body. */
+  async connectMailbox(email: string, callbackUrl: string, refreshIntervalMinutes = '0.0167', signatureKey?: string, element: MailElementKey = 'gmail'): Promise<ConnectedInstance> {
+    const sandbox = SANDBOX[element];
+    const code = await this.consentCode(element, email);
     const created = await this.call('POST', '/instances', {
-      element: { key: 'gmail' },
+      element: { key: element },
       providerData: { code },
       configuration: {
-        'oauth.api.key': SANDBOX_CLIENT_ID,
-        'oauth.api.secret': SANDBOX_CLIENT_SECRET,
+        'oauth.api.key': sandbox.clientId,
+        'oauth.api.secret': sandbox.clientSecret,
         'oauth.callback.url': OAUTH_CALLBACK,
         'event.notification.enabled': true,
         'event.notification.callback.url': callbackUrl,
@@ -313,8 +334,8 @@ export class Cluster {
       },
       name: email,
     });
-    if (created.status !== 200) throw new Error(`POST /instances for ${email}: ${created.status} ${JSON.stringify(created.body)}`);
-    return { id: created.body.id as number, token: created.body.token as string, email };
+    if (created.status !== 200) throw new Error(`POST /instances for ${email} (${element}): ${created.status} ${JSON.stringify(created.body)}`);
+    return { id: created.body.id as number, token: created.body.token as string, email, element };
   }
 
   /** How many poll schedules have recorded their baseline (the first poll, which emits nothing). */

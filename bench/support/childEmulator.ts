@@ -1,4 +1,4 @@
-// The Google emulator in its own process (as in the sandbox), so the code under measurement and the
+// A provider emulator in its own process (as in the sandbox), so the code under measurement and the
 // emulator do not share one event loop. Quota and concurrency limits are lifted: benchmarks measure
 // our code and the server, not Gmail's per-user limits. A latency model, when given, makes the child
 // answer in Google's time (`--latency`, `--latency-p50`/`--latency-p99`).
@@ -17,12 +17,26 @@ export interface ChildEmulator {
 }
 
 export async function startChildEmulator(limits: { quota?: number; maxConcurrent?: number; latency?: LatencyModel } = {}): Promise<ChildEmulator> {
-  const main = fileURLToPath(new URL('../../emulators/google/main.ts', import.meta.url));
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', main, '--port', '0', '--quota', String(limits.quota ?? 1e9), '--max-concurrent', String(limits.maxConcurrent ?? 100_000), ...latencyFlags(limits.latency)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  return spawnEmulator('google', ['--quota', String(limits.quota ?? 1e9), '--max-concurrent', String(limits.maxConcurrent ?? 100_000), ...latencyFlags(limits.latency)]);
+}
+
+/**
+ * The Microsoft emulator the same way. Its throttle (Graph's requests per mailbox per window, requests in
+ * flight per mailbox) is lifted unless given: benchmarks measure our code, not Microsoft's limits.
+ */
+export async function startChildMicrosoftEmulator(limits: { requestsPerWindow?: number; maxConcurrent?: number; latency?: LatencyModel } = {}): Promise<ChildEmulator> {
+  return spawnEmulator('microsoft', [
+    '--requests-per-window',
+    String(limits.requestsPerWindow ?? 1e9),
+    '--max-concurrent',
+    String(limits.maxConcurrent ?? 100_000),
+    ...latencyFlags(limits.latency),
+  ]);
+}
+
+async function spawnEmulator(provider: 'google' | 'microsoft', flags: string[]): Promise<ChildEmulator> {
+  const main = fileURLToPath(new URL(`../../emulators/${provider}/main.ts`, import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', main, '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const stdout = child.stdout as NodeJS.ReadableStream;
   stdout.setEncoding('utf8');
