@@ -5,6 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { decodeCursor, encodeCursor } from '../../../src/elements/outlook/hub/deltaCursor.ts';
 import { CursorExpired } from '../../../src/hubs/index.ts';
 import { startOutlookHub, type OutlookHub } from './outlookFixture.ts';
 
@@ -103,6 +104,28 @@ describe('Outlook hub: changed-messages', () => {
     assert.ok([undefined, 'DELETED'].includes(byId.get(fleeting)?.eventType), 'a message that came and went');
     assert.equal(byId.has(kept), false);
     for (const record of records) assert.ok(record.version, `a version on ${record.id}`);
+  });
+
+  it('checks a removal without its arrival: a move to a watched folder read before the move is left out, a deletion or a move out is DELETED', async () => {
+    const archived = deliver('archived across two reads');
+    const movedOut = deliver('moved out, read the same way');
+    const deleted = deliver('deleted, read the same way');
+    const before = await baseline();
+    control().moveMessage(f.email, archived, 'archive');
+    control().moveMessage(f.email, movedOut, 'outbox');
+    control().deleteMessage(f.email, deleted);
+    const both = await changes(before);
+    assert.equal(both.byId.get(archived)?.eventType, 'UPDATED', 'removal and arrival in one call: a move');
+    // The folders are read one after another: the call in which the archive was read before the move
+    // and the inbox after it sees the inbox's removal and nothing in the archive.
+    const split = encodeCursor({ ...decodeCursor(before), archive: decodeCursor(both.next).archive! });
+    control().clearCalls();
+    const { byId } = await changes(split);
+    assert.equal(byId.has(archived), false, 'in the archive, which reported it: not deleted');
+    assert.equal(byId.get(movedOut)?.eventType, 'DELETED', 'in the outbox, which is not watched');
+    assert.equal(byId.get(deleted)?.eventType, 'DELETED', 'gone from the mailbox');
+    const lookups = control().calls({ mailbox: f.email }).filter((call) => !call.path.endsWith('/messages/delta'));
+    assert.ok(lookups.length > 0 && lookups.length <= 3 + WATCHED.length, `a lookup per removal and the folders' ids once: ${lookups.map((c) => c.path).join(' ')}`);
   });
 
   it('reads the same records with the same versions from the same cursor', async () => {

@@ -8,8 +8,9 @@
 //     there before.
 //   - a message that left a watched folder and arrived in another in the same poll moved between
 //     watched folders: it is reported once, from its new folder (UPDATED, unless new as above).
-//   - a message that left a watched folder and is in none of the others was deleted or moved out of
-//     what the feed watches: DELETED.
+//   - a message that left a watched folder and arrived in none of the others in this poll was deleted,
+//     moved out of what the feed watches, or moved to a watched folder read before the move: DELETED
+//     here, which removalChecks.ts checks against the mailbox before it is reported.
 // Each record carries a `version`: for a message reported as it is, a digest of its changeKey (Graph's
 // version of the item) and its folder, so a move is a new version even when Graph keeps the changeKey;
 // for a removal, the digest of the deltaLink that opened the round, so reading the same round again

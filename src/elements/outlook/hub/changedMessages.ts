@@ -5,7 +5,8 @@
 // without a cursor is the baseline: each folder's first enumeration is read (and not reported) and the
 // cursor returned. A failed request fails the call, so a cursor never moves past an unreported change.
 // When Graph no longer keeps a folder's sync state (410 Gone, syncStateNotFound), the call throws
-// CursorExpired: the poller recovers through /message-states.
+// CursorExpired: the poller recovers through /message-states. A removal without its arrival is checked
+// against the mailbox before it is reported (removalChecks.ts).
 
 import { BadRequest, ProviderError } from '../../../errors/index.ts';
 import { CursorExpired, HUB_HEADERS, ok, type HubOperation } from '../../../hubs/index.ts';
@@ -15,6 +16,7 @@ import { decodeCursor, encodeCursor, type DeltaCursor } from './deltaCursor.ts';
 import { readFolderRound, type FolderRound } from './deltaRounds.ts';
 import { GraphApi } from './graphApi.ts';
 import { changedMessageSchema, changedMessagesQuerySchema } from './outlookSchemas.ts';
+import { checkRemovals } from './removalChecks.ts';
 import { WATCHED_FOLDERS } from './watchedFolders.ts';
 
 /** Delta pages read per folder and call, unless maxPagesPerFolder says otherwise. */
@@ -71,6 +73,6 @@ export const changedMessagesOperation: HubOperation = {
     for (const round of rounds) next[round.folder] = round.next;
     const headers: Record<string, string> = { [HUB_HEADERS.nextCursor]: encodeCursor(next) };
     if (rounds.some((round) => round.more)) headers[HUB_HEADERS.hasMore] = 'true';
-    return ok(mergeRounds(rounds), headers);
+    return ok(await checkRemovals(graph, mergeRounds(rounds)), headers);
   },
 };
