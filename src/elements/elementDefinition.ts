@@ -28,7 +28,8 @@ export interface ElementResource {
   /**
    * For a cursor resource: how to recover when the provider no longer has changes from an old cursor.
    * The poller keeps, per object the receiver was told about, a fingerprint of `stateFields`; when the
-   * cursor expires it reads `snapshotPath` (every object with those fields), emits DELETED for objects
+   * cursor expires it reads `snapshotPath` (every object with those fields, called with the query of
+   * the poll URL, so that a feed narrowed by its query is snapshotted the same way), emits DELETED for objects
    * gone, UPDATED for objects whose fields differ and CREATED for new ones, reading each changed
    * object's full record from `recordPath` (`:id` is replaced).
    */

@@ -3,8 +3,8 @@
 // consent at the emulator, POST /instances) and polls changed-messages. Ground truth is what the
 // emulator was asked to do and what the receiver got: CREATED / UPDATED / DELETED (a move between
 // watched folders an UPDATED), every delivery verified with the standardwebhooks package; an expired
-// delta state recovered without losing the changes made meanwhile; throttling waited out; revoked
-// consent marks the instance invalid.
+// delta state recovered without losing the changes made meanwhile (a poll URL narrowed to the Inbox
+// recovered from the Inbox alone); throttling waited out; revoked consent marks the instance invalid.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -131,6 +131,33 @@ for (const dialect of testDialects()) {
       }
       const ids = receiver.events().map((e) => e.id);
       assert.equal(new Set(ids).size, ids.length, 'no event delivered twice');
+    });
+
+    test('a poll URL watching the Inbox only: its recovery snapshot reads the Inbox only too', async () => {
+      const narrow = 'outlook-inbox-only@example.com';
+      control().createMailbox(narrow);
+      const [inInbox, inArchive] = [control().deliverMessage(narrow, { subject: 'inbox' }), control().deliverMessage(narrow, { subject: 'archive', folder: 'archive' })];
+      const other = await createOutlookInstance(app, narrow, {
+        'event.notification.callback.url': receiver.url,
+        'event.poller.refresh_interval': '0.0167',
+        'event.poller.configuration': { 'changed-messages': { url: '/hubs/general/changed-messages?folders=inbox', idField: 'id' } },
+      });
+      const ready = async () => (await apiCall(app, 'GET', `/instances/${other.id}`)).body.eventsPolling.resources.every((r: { lastSuccessDate: string | null }) => r.lastSuccessDate);
+      await waitFor(ready, 'the baseline');
+      control().clearCalls();
+      // One tick: the gap holds a change in each folder and a new message in the archive.
+      control().updateMessage(narrow, inInbox, { isRead: true });
+      control().updateMessage(narrow, inArchive, { isRead: true });
+      const newInArchive = control().deliverMessage(narrow, { subject: 'new in the archive', folder: 'archive' });
+      control().expireDeltaTokens(narrow);
+      await waitFor(() => events(inInbox).length === 1, 'the Inbox change, recovered');
+      assert.ok(control().calls({ mailbox: narrow }).some((call) => call.status === 410), 'Graph said the delta state was gone');
+      const marker = control().deliverMessage(narrow, { subject: 'after the recovery' });
+      await waitFor(() => events(marker).length === 1, 'CREATED after the recovery');
+      assert.deepEqual(events(inInbox), ['UPDATED']);
+      assert.deepEqual([...events(inArchive), ...events(newInArchive)], [], 'nothing from the archive, which the poll URL does not watch');
+      const paths = new Set(control().calls({ mailbox: narrow }).map((call) => call.path));
+      assert.equal([...paths].some((path) => /archive/i.test(path)), false, `no call read the archive: ${[...paths].join(' ')}`);
     });
 
     test('revoked consent marks the instance invalid and pauses its polling', async () => {

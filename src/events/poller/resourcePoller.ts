@@ -212,9 +212,13 @@ async function freshCursor(ctx: PollContext): Promise<string> {
 
 type Recovery = NonNullable<ElementResource['recovery']>;
 
-/** Every object of the resource with its state fields, in one hub call. */
+/**
+ * Every object of the resource with its state fields, in one hub call, under the poll URL's query: a
+ * feed its configuration narrows (to some folders, say) is snapshotted the same way.
+ */
 async function snapshot(ctx: PollContext, recovery: Recovery): Promise<unknown[]> {
-  return records(await ctx.hubs.execute(ctx.instance, hubRequest(hubUrl(ctx, recovery.snapshotPath))), ctx.schedule.resource);
+  const request: HubRequest = { method: 'GET', ...splitHubUrl(hubUrl(ctx, recovery.snapshotPath), splitHubUrl(ctx.config.url).query) };
+  return records(await ctx.hubs.execute(ctx.instance, request), ctx.schedule.resource);
 }
 
 /** `state_snapshot_at` of a schedule whose provider refused the snapshot (too large): no state is kept. */

@@ -205,6 +205,37 @@ describe('Outlook hub: changed-messages', () => {
     assert.deepEqual((await changes(fresh)).records, []);
   });
 
+  it('watches only the folders a folders parameter names: one delta request per idle call for the Inbox, a move out of it DELETED, the snapshot alike', async () => {
+    const inbox = { folders: 'inbox' };
+    const archivedLater = deliver('inbox only: to be archived');
+    const inArchive = deliver('inbox only: already archived', 'archive');
+    const cursor = (await changes(undefined, inbox)).next;
+    assert.deepEqual(Object.keys(decodeCursor(cursor)), ['inbox']);
+    control().clearCalls();
+    const idle = await changes(cursor, inbox);
+    assert.deepEqual(idle.records, []);
+    assert.deepEqual(control().calls({ mailbox: f.email }).map((call) => call.path.split('/').slice(3).join('/')), ['mailFolders/inbox/messages/delta'], 'one request');
+    control().moveMessage(f.email, archivedLater, 'archive');
+    control().updateMessage(f.email, inArchive, { isRead: true });
+    const moved = await changes(idle.next, inbox);
+    assert.deepEqual(moved.records.map((r) => [r.id, r.eventType]), [[archivedLater, 'DELETED']], 'the archive is not watched');
+    const states = (await f.execute('GET', '/message-states', inbox)).body as { id: string }[];
+    assert.equal(states.some((s) => s.id === inArchive || s.id === archivedLater), false, 'the snapshot reads the Inbox only');
+    assert.ok(((await f.execute('GET', '/message-states')).body as { id: string }[]).some((s) => s.id === inArchive), 'all watched folders without folders');
+    // Widening a cursor baselines the folder it adds: nothing from before, its changes afterwards.
+    const widened = await changes(moved.next, { folders: 'inbox,archive' });
+    assert.deepEqual(widened.records, []);
+    control().updateMessage(f.email, inArchive, { isRead: false });
+    assert.deepEqual((await changes(widened.next, { folders: 'inbox,archive' })).records.map((r) => [r.id, r.eventType]), [[inArchive, 'UPDATED']]);
+  });
+
+  it('refuses a folders parameter naming a folder it cannot watch, naming the parameter', async () => {
+    await assert.rejects(changes(undefined, { folders: 'inbox,outbox' }), /folders: 'outbox' is not a folder the feed can watch/);
+    const overHttp = await f.http('GET', '/message-states?folders=Inbox,nope');
+    assert.equal(overHttp.status, 400, JSON.stringify(overHttp.body));
+    assert.match(overHttp.body.message, /folders: 'nope'/);
+  });
+
   it('refuses a cursor that is not one of its own, and a where, naming the parameter', async () => {
     await assert.rejects(changes('not-a-cursor'), /cursor is not a cursor of this feed/);
     await assert.rejects(changes(undefined, { where: "isRead = false" }), /changed-messages takes no where/);

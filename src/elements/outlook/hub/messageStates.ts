@@ -1,4 +1,4 @@
-// GET /message-states: every message of the watched folders with the fields the poller compares when
+// GET /message-states: every message of the watched folders (or of those `folders` names) with the fields the poller compares when
 // Graph no longer keeps the change feed's delta state (STATE_FIELDS: folder, read state, flag,
 // categories, changeKey). One listing per folder, 1000 messages a page, ids and those fields only: a
 // 10 000-message mailbox costs some 15 requests.
@@ -7,8 +7,8 @@ import { ProviderError } from '../../../errors/index.ts';
 import { ok, SnapshotTooLarge, type HubOperation } from '../../../hubs/index.ts';
 import { GRAPH_METHODS, GraphApi, type GraphPage } from './graphApi.ts';
 import { messageState, STATE_FIELDS } from './messageShape.ts';
-import { messageStateSchema } from './outlookSchemas.ts';
-import { WATCHED_FOLDERS } from './watchedFolders.ts';
+import { messageStateSchema, messageStatesQuerySchema } from './outlookSchemas.ts';
+import { requestedFolders, WATCHED_FOLDERS } from './watchedFolders.ts';
 
 const PAGE = 1000;
 /** Beyond this the snapshot is refused rather than held in memory. */
@@ -34,12 +34,12 @@ export const messageStatesOperation: HubOperation = {
   method: 'GET',
   path: '/message-states',
   tag: 'message-states',
-  summary: `Every message of the watched folders (${WATCHED_FOLDERS.join(', ')}) with ${STATE_FIELDS.join(', ')}: what the poller compares after the change feed's delta state expired`,
-  schema: { response: { type: 'array', items: messageStateSchema } },
-  async handle({ provider }) {
+  summary: `Every message of the watched folders (${WATCHED_FOLDERS.join(', ')}, or those named in folders) with ${STATE_FIELDS.join(', ')}: what the poller compares after the change feed's delta state expired`,
+  schema: { querystring: messageStatesQuerySchema, response: { type: 'array', items: messageStateSchema } },
+  async handle({ provider, query }) {
     const graph = new GraphApi(provider);
     const states = new Map<string, Record<string, unknown> & { id: string }>();
-    for (const folder of WATCHED_FOLDERS) {
+    for (const folder of requestedFolders(query) ?? WATCHED_FOLDERS) {
       await folderPages(graph, folder, (page) => {
         for (const message of page.value) {
           if (states.size >= MAX_SNAPSHOT_MESSAGES) throw new SnapshotTooLarge(`the watched folders hold more than ${MAX_SNAPSHOT_MESSAGES} messages; message-states refuses them`);

@@ -4,6 +4,7 @@
 // happen in the operations, so in-process callers get the same answers.
 
 import { EVENT_TYPES } from '../../../hubs/index.ts';
+import { FOLDERS_PARAMETER_DESCRIPTION } from './watchedFolders.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const dateTime = { type: ['string', 'null'], format: 'date-time' } as const;
@@ -167,5 +168,11 @@ export const changedMessagesQuerySchema = {
   properties: {
     cursor: { type: 'string', description: 'The Elements-Next-Cursor of the previous call; absent for the baseline' },
     maxPagesPerFolder: { type: 'integer', minimum: 1, maximum: 100, default: 10, description: 'Delta pages read per watched folder before answering with Elements-Has-More' },
+    folders: { type: 'string', description: FOLDERS_PARAMETER_DESCRIPTION },
   },
+} as const;
+
+export const messageStatesQuerySchema = {
+  type: 'object',
+  properties: { folders: { type: 'string', description: FOLDERS_PARAMETER_DESCRIPTION } },
 } as const;

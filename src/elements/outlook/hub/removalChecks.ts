@@ -11,16 +11,15 @@
 import { ProviderError } from '../../../errors/index.ts';
 import type { ChangedMessage } from './changeMerge.ts';
 import type { GraphApi } from './graphApi.ts';
-import { WATCHED_FOLDERS } from './watchedFolders.ts';
 
 function notFound(error: unknown): boolean {
   return error instanceof ProviderError && error.details.providerStatus === 404;
 }
 
 /** The ids of the watched folders this mailbox has. */
-async function watchedFolderIds(graph: GraphApi): Promise<Set<string>> {
+async function watchedFolderIds(graph: GraphApi, folders: readonly string[]): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (const name of WATCHED_FOLDERS) {
+  for (const name of folders) {
     try {
       ids.add((await graph.folder(name)).id);
     } catch (error) {
@@ -30,8 +29,8 @@ async function watchedFolderIds(graph: GraphApi): Promise<Set<string>> {
   return ids;
 }
 
-/** The records, less the removals of messages that are now in another watched folder. */
-export async function checkRemovals(graph: GraphApi, records: readonly ChangedMessage[]): Promise<ChangedMessage[]> {
+/** The records, less the removals of messages that are now in another of the watched `folders` (well-known names). */
+export async function checkRemovals(graph: GraphApi, records: readonly ChangedMessage[], folders: readonly string[]): Promise<ChangedMessage[]> {
   let watched: Set<string> | undefined;
   const checked: ChangedMessage[] = [];
   for (const record of records) {
@@ -43,7 +42,7 @@ export async function checkRemovals(graph: GraphApi, records: readonly ChangedMe
         if (!notFound(error)) throw error;
       }
       if (typeof folder === 'string') {
-        watched ??= await watchedFolderIds(graph);
+        watched ??= await watchedFolderIds(graph, folders);
         if (watched.has(folder)) continue;
       }
     }
