@@ -12,6 +12,7 @@
 
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, NotificationRow, PollScheduleRow, PollScheduleRowUpdate } from './schema.ts';
+import { PAUSED_AT } from './models/pollSchedules.ts';
 import { dialectOf } from './storeDialect.ts';
 
 export interface ClaimOptions {
@@ -122,11 +123,13 @@ export async function releaseSucceededPolls(db: Kysely<Database>, owner: string,
       : sql`(SELECT value ->> '$.id' AS id, value ->> '$.next_run_at' AS next_run_at, value ->> '$.last_poll_at' AS last_poll_at,
                value ->> '$.last_success_at' AS last_success_at, value ->> '$.cursor' AS cursor FROM json_each(${rows})) AS v`;
   // The interval may have been shortened while the poll ran (a PATCH does not wait for it): the next run
-  // is then no later than the poll's start plus the instance's current interval.
+  // is then no later than the poll's start plus the instance's current interval. A schedule paused while
+  // the poll ran (its instance disabled or invalid) stays paused.
   const least = dialect === 'postgres' ? sql`LEAST` : sql`MIN`;
   const result = await sql`
     UPDATE poll_schedules SET
-      next_run_at = ${least}(v.next_run_at, COALESCE(CAST(v.last_poll_at + instances.refresh_interval_minutes * 60000 AS bigint), v.next_run_at)),
+      next_run_at = CASE WHEN poll_schedules.next_run_at = ${PAUSED_AT} THEN poll_schedules.next_run_at
+        ELSE ${least}(v.next_run_at, COALESCE(CAST(v.last_poll_at + instances.refresh_interval_minutes * 60000 AS bigint), v.next_run_at)) END,
       last_poll_at = v.last_poll_at, last_success_at = v.last_success_at,
       cursor = COALESCE(v.cursor, poll_schedules.cursor), last_error = NULL, consecutive_failures = 0, lease_owner = NULL, lease_until = NULL
     FROM ${from}, instances

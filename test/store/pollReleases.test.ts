@@ -1,12 +1,13 @@
 // Releasing successful polls in bulk: one statement books any number of polls and hands back their
 // leases, only for the rows the releasing worker still holds (a row taken over by another worker, or
-// already free, is left alone), and keeps the stored cursor when a poll has none to store. Renewal
+// already free, is left alone), keeps the stored cursor when a poll has none to store, and leaves a
+// schedule paused while its poll ran paused (as a failed poll's booking does). Renewal
 // extends only the renewing worker's leases. Both on SQLite and PostgreSQL.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
-import { releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type PollScheduleRow } from '../../src/store/index.ts';
+import { pollSchedules, releaseSucceededPolls, renewPollLeases, type Database, type PollRelease, type PollScheduleRow } from '../../src/store/index.ts';
 import { testDialects } from '../support/databases.ts';
 import { withInstanceStore } from '../support/storeRows.ts';
 
@@ -122,6 +123,26 @@ for (const dialect of testDialects()) {
         await store.db.updateTable('instances').set({ refresh_interval_minutes: 60 }).where('id', '=', instanceId).execute();
         await releaseSucceededPolls(store.db, 'A', [releaseOf(id!, 0, null)]);
         assert.equal((await scheduleRows(store.db)).get(id!)!.next_run_at, T + 900_000, 'a longer interval waits for the next poll');
+      }));
+
+    test('a schedule paused while its poll ran stays paused, whether the poll succeeded or failed', () =>
+      withInstanceStore(dialect, async (store, instanceId) => {
+        const [succeeded, failed] = await seedSchedules(store.db, instanceId, [
+          { resource: 'succeeded', owner: 'A', cursor: 'c' },
+          { resource: 'failed', owner: 'A', cursor: 'c' },
+        ]);
+        // The instance was disabled while both polls ran.
+        for (const id of [succeeded!, failed!]) await pollSchedules.pause(store.db, id);
+        await releaseSucceededPolls(store.db, 'A', [releaseOf(succeeded!, 0, 'c2')]);
+        await pollSchedules.recordPollFailure(store.db, { id: failed!, owner: 'A', startedAt: T, message: 'provider said no', consecutiveFailures: 1, nextRunAt: T + 60_000 });
+        const rows = await scheduleRows(store.db);
+        for (const id of [succeeded!, failed!]) {
+          const row = rows.get(id)!;
+          assert.equal(row.next_run_at, pollSchedules.PAUSED_AT, `${row.resource} stays paused`);
+          assert.equal(row.lease_owner, null, `${row.resource} is released`);
+          assert.equal(row.last_poll_at, T, `${row.resource}'s poll is booked`);
+        }
+        assert.equal(rows.get(succeeded!)!.cursor, 'c2', 'the cursor the poll reached is kept');
       }));
 
     test('is one statement whatever the batch size, and none for an empty batch', () =>

@@ -4,7 +4,7 @@
 // booked (health and backoff), and the lease check-and-move the outbox does before committing a poll's
 // events.
 
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, PollScheduleRow, PollScheduleRowUpdate } from '../schema.ts';
 
 /** next_run_at of a paused schedule: never due. */
@@ -79,6 +79,11 @@ export interface PollFailure {
   nextRunAt: number;
 }
 
+/** A next run that leaves a schedule paused meanwhile (its instance disabled while it ran) paused. */
+function unlessPaused(nextRunAt: number): RawBuilder<number> {
+  return sql<number>`CASE WHEN next_run_at = ${PAUSED_AT} THEN next_run_at ELSE ${nextRunAt} END`;
+}
+
 /** Books a failed poll and releases its lease, only while `owner` still holds it. */
 export async function recordPollFailure(db: Kysely<Database>, failure: PollFailure): Promise<void> {
   await db
@@ -89,7 +94,7 @@ export async function recordPollFailure(db: Kysely<Database>, failure: PollFailu
       last_poll_at: failure.startedAt,
       last_error: failure.message.slice(0, 1000),
       consecutive_failures: failure.consecutiveFailures,
-      next_run_at: failure.nextRunAt,
+      next_run_at: unlessPaused(failure.nextRunAt),
     })
     .where('id', '=', failure.id)
     .where('lease_owner', '=', failure.owner)
