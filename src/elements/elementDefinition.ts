@@ -36,6 +36,18 @@ export interface ElementResource {
   recovery?: { snapshotPath: string; stateFields: readonly string[]; recordPath: string };
 }
 
+/**
+ * The configuration fields of the events framework, the same for every element that polls (Cloud
+ * Elements' keys): an element lists them after its own OAuth fields.
+ */
+export const EVENT_CONFIGURATION_FIELDS: readonly ElementConfigurationField[] = [
+  { key: 'event.notification.enabled', name: 'Events Enabled', type: 'BOOLEAN', description: 'Send events to the callback URL', required: false, defaultValue: 'false' },
+  { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', type: 'TEXTFIELD_1000', description: 'Where events are POSTed', required: false },
+  { key: 'event.notification.signature.key', name: 'Callback Notification Signature Key', type: 'PASSWORD', description: 'Signs each notification with HMAC-SHA256 (Elements-Webhook-Signature)', required: false, secret: true },
+  { key: 'event.poller.refresh_interval', name: 'Event poller refresh interval (mins)', type: 'NUMBER', description: 'How often the poller checks for changes, in minutes', required: false, defaultValue: '15' },
+  { key: 'event.poller.configuration', name: 'Configure Polling', type: 'TEXTAREA', description: 'Resources to poll, as JSON', required: false },
+];
+
 /** The fields of a change feed's records the poller reads; without them, the fingerprint and the poll date. */
 export interface ChangeFeedFields {
   /** The provider's version of a change, part of the event id. */

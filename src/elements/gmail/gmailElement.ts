@@ -3,7 +3,7 @@
 // with its hub's operations, Google's error dialect, how it names a grant's account (users.getProfile)
 // and the fields of its change feed's records.
 
-import type { ElementDefinition } from '../elementDefinition.ts';
+import { EVENT_CONFIGURATION_FIELDS, type ElementDefinition } from '../elementDefinition.ts';
 import { readGoogleError } from './googleErrors.ts';
 import { GmailApi } from './hub/gmailApi.ts';
 import { gmailHubOperations } from './hub/gmailHub.ts';
@@ -38,11 +38,7 @@ export const gmailElement: ElementDefinition = {
     { key: 'oauth.api.secret', name: 'OAuth client secret', type: 'PASSWORD', description: 'Client secret of your Google app', required: true, secret: true },
     { key: 'oauth.callback.url', name: 'OAuth callback URL', type: 'TEXTFIELD_1000', description: 'Authorized redirect URI of your Google app', required: true },
     { key: 'oauth.scope', name: 'OAuth scope', type: 'TEXTFIELD_1000', description: 'Space-separated Google scopes', required: false, defaultValue: 'https://mail.google.com/' },
-    { key: 'event.notification.enabled', name: 'Events Enabled', type: 'BOOLEAN', description: 'Send events to the callback URL', required: false, defaultValue: 'false' },
-    { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', type: 'TEXTFIELD_1000', description: 'Where events are POSTed', required: false },
-    { key: 'event.notification.signature.key', name: 'Callback Notification Signature Key', type: 'PASSWORD', description: 'Signs each notification with HMAC-SHA256 (Elements-Webhook-Signature)', required: false, secret: true },
-    { key: 'event.poller.refresh_interval', name: 'Event poller refresh interval (mins)', type: 'NUMBER', description: 'How often the poller checks for changes, in minutes', required: false, defaultValue: '15' },
-    { key: 'event.poller.configuration', name: 'Configure Polling', type: 'TEXTAREA', description: 'Resources to poll, as JSON', required: false },
+    ...EVENT_CONFIGURATION_FIELDS,
   ],
   resources: [
     {

@@ -4,7 +4,7 @@
 // Graph's error dialect, how it names a grant's account (GET /me) and the fields of its change feed's
 // records. Microsoft has no token revocation endpoint: a grant is ended by its user (or an admin).
 
-import type { ElementDefinition } from '../elementDefinition.ts';
+import { EVENT_CONFIGURATION_FIELDS, type ElementDefinition } from '../elementDefinition.ts';
 import { readGraphError } from './graphErrors.ts';
 import { GraphApi } from './hub/graphApi.ts';
 import { STATE_FIELDS } from './hub/messageShape.ts';
@@ -43,11 +43,7 @@ export const outlookElement: ElementDefinition = {
     { key: 'oauth.api.secret', name: 'OAuth client secret', type: 'PASSWORD', description: 'Client secret value of your Microsoft Entra app registration', required: true, secret: true },
     { key: 'oauth.callback.url', name: 'OAuth callback URL', type: 'TEXTFIELD_1000', description: 'Redirect URI (Web platform) of your Microsoft Entra app registration', required: true },
     { key: 'oauth.scope', name: 'OAuth scope', type: 'TEXTFIELD_1000', description: 'Space-separated Microsoft Graph permissions (delegated); keep offline_access', required: false, defaultValue: DEFAULT_SCOPES.join(' ') },
-    { key: 'event.notification.enabled', name: 'Events Enabled', type: 'BOOLEAN', description: 'Send events to the callback URL', required: false, defaultValue: 'false' },
-    { key: 'event.notification.callback.url', name: 'Event Notification Callback URL', type: 'TEXTFIELD_1000', description: 'Where events are POSTed', required: false },
-    { key: 'event.notification.signature.key', name: 'Callback Notification Signature Key', type: 'PASSWORD', description: 'Signs each notification with HMAC-SHA256 (Elements-Webhook-Signature)', required: false, secret: true },
-    { key: 'event.poller.refresh_interval', name: 'Event poller refresh interval (mins)', type: 'NUMBER', description: 'How often the poller checks for changes, in minutes', required: false, defaultValue: '15' },
-    { key: 'event.poller.configuration', name: 'Configure Polling', type: 'TEXTAREA', description: 'Resources to poll, as JSON', required: false },
+    ...EVENT_CONFIGURATION_FIELDS,
   ],
   resources: [
     {
